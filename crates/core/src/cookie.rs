@@ -1,0 +1,167 @@
+//! The `wos-session` cookie value: an iron seal of JSON plus the `~2` version suffix.
+//!
+//! `@workos-inc/node` and iron-session write `<seal>~2`. Reading follows the SDK: the value is
+//! split on every `~`; version 2 or no suffix gives the object as is, any other suffix gives
+//! `object.persistent` when present (the iron-session v1 wrapper), else the object.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::iron::{self, SealRandomness, UnsealError};
+use crate::password::PasswordSet;
+
+/// The version suffix written after every seal.
+pub const VERSION_SUFFIX: &str = "~2";
+
+/// Browsers keep cookies up to 4096 bytes for name, `=` and value together.
+pub const BROWSER_COOKIE_LIMIT: usize = 4096;
+
+/// Why a cookie value did not yield session JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CookieError {
+    /// The seal itself could not be opened.
+    Unseal(UnsealError),
+    /// The seal opened but its plaintext is not JSON (the SDK throws here).
+    MalformedJson,
+}
+
+impl fmt::Display for CookieError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unseal(e) => e.fmt(f),
+            Self::MalformedJson => f.write_str("Failed parsing sealed object JSON"),
+        }
+    }
+}
+
+impl std::error::Error for CookieError {}
+
+impl From<UnsealError> for CookieError {
+    fn from(e: UnsealError) -> Self {
+        Self::Unseal(e)
+    }
+}
+
+/// Opens a cookie value and returns the JSON inside, as `@workos-inc/node` reads it
+/// (`getSessionFromCookie`): a sealed `null` becomes `{}`.
+pub fn unseal_json(
+    cookie: &str,
+    passwords: &PasswordSet,
+    now_ms: u64,
+) -> Result<Value, CookieError> {
+    let mut parts = cookie.split('~');
+    let seal = parts.next().unwrap_or_default();
+    let version = parts.next().map(parse_int);
+    let plaintext = iron::unseal(seal, passwords, now_ms)?;
+    let object: Value =
+        serde_json::from_slice(&plaintext).map_err(|_| CookieError::MalformedJson)?;
+    let object = match version {
+        None | Some(Some(2)) => object,
+        Some(_) => match object.get("persistent") {
+            Some(inner) if !inner.is_null() => inner.clone(),
+            _ => object,
+        },
+    };
+    Ok(if object.is_null() {
+        Value::Object(Default::default())
+    } else {
+        object
+    })
+}
+
+/// Seals JSON into a cookie value with the `~2` suffix, as `JSON.stringify` would write it.
+/// `expiration_ms` is absolute; `None` (the SDK's choice) never expires.
+pub fn seal_json(
+    value: &Value,
+    passwords: &PasswordSet,
+    randomness: &SealRandomness,
+    expiration_ms: Option<u64>,
+) -> String {
+    let plaintext = serde_json::to_vec(value).expect("serde_json::Value always serialises");
+    let mut sealed = iron::seal(
+        &plaintext,
+        passwords.sealing_password(),
+        randomness,
+        expiration_ms,
+    );
+    sealed.push_str(VERSION_SUFFIX);
+    sealed
+}
+
+/// JavaScript `parseInt(text)` (radix 10, or 16 after `0x`), `None` for `NaN`.
+fn parse_int(text: &str) -> Option<i64> {
+    let text = text.trim_start_matches([' ', '\t', '\n', '\r', '\u{b}', '\u{c}']);
+    let (negative, text) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (radix, digits) = match text.get(..2) {
+        Some("0x" | "0X") => (16, &text[2..]),
+        _ => (10, text),
+    };
+    let end = digits
+        .find(|c: char| !c.is_digit(radix))
+        .unwrap_or(digits.len());
+    let magnitude = i64::from_str_radix(digits.get(..end.min(18))?, radix).ok()?;
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// What can be read from a cookie value without its password.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CookieInspection {
+    /// Length of the value in bytes.
+    pub length: usize,
+    /// Whether `name=value` fits the 4096-byte browser limit.
+    pub fits_in_browser_cookie: bool,
+    /// Whether it has the eight iron components and the `Fe26.2` prefix.
+    pub well_formed: bool,
+    /// The MAC prefix (first component).
+    pub prefix: Option<String>,
+    /// Id of the password it was sealed with (`1` for the SDK).
+    pub password_id: Option<String>,
+    /// The text after the first `~`, if any (`2` for current cookies).
+    pub version_suffix: Option<String>,
+    /// Absolute expiration in ms, `None` when it never expires.
+    pub expiration_ms: Option<u64>,
+    /// Length in bytes of each component, in order.
+    pub component_lengths: Vec<usize>,
+}
+
+/// Describes a cookie value without opening it (for operators and logs: no secret needed,
+/// nothing secret revealed).
+pub fn inspect(cookie_name: &str, cookie: &str) -> CookieInspection {
+    let (seal, suffix) = match cookie.split_once('~') {
+        Some((seal, suffix)) => (seal, Some(suffix.to_owned())),
+        None => (cookie, None),
+    };
+    let parts: Vec<&str> = seal.split('*').collect();
+    let well_formed = parts.len() == 8 && parts[0] == iron::MAC_PREFIX;
+    CookieInspection {
+        length: cookie.len(),
+        fits_in_browser_cookie: cookie_name.len() + 1 + cookie.len() <= BROWSER_COOKIE_LIMIT,
+        well_formed,
+        prefix: parts.first().map(|p| (*p).to_owned()),
+        password_id: parts.get(1).map(|p| (*p).to_owned()),
+        version_suffix: suffix,
+        expiration_ms: parts.get(5).and_then(|e| e.parse().ok()),
+        component_lengths: parts.iter().map(|p| p.len()).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_int_is_javascripts() {
+        assert_eq!(parse_int("2"), Some(2));
+        assert_eq!(parse_int("2abc"), Some(2));
+        assert_eq!(parse_int(" 1"), Some(1));
+        assert_eq!(parse_int("0x2"), Some(2));
+        assert_eq!(parse_int("abc"), None);
+        assert_eq!(parse_int(""), None);
+    }
+}

@@ -1,0 +1,271 @@
+//! The iron seal (`Fe26.2`), byte-compatible with iron-webcrypto, iron-session and @hapi/iron.
+//!
+//! `Fe26.2*<id>*<encSalt>*<iv>*<ciphertext>*<expiration>*<macSalt>*<mac>`:
+//! keys are PBKDF2-HMAC-SHA1 (1 iteration, 32 bytes) of the password with the salt *text*
+//! (64 hex characters) as salt; AES-256-CBC with PKCS#7 encrypts, HMAC-SHA256 over the first six
+//! components authenticates. The MAC is checked, in constant time, before anything is decrypted.
+
+use std::fmt;
+
+use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::encoding::{b64url_decode, b64url_encode, hex_lower};
+use crate::password::{Password, PasswordSet};
+
+/// The MAC format prefix every seal starts with.
+pub const MAC_PREFIX: &str = "Fe26.2";
+
+/// Seals are still accepted this long after their expiration (iron's `timestampSkewSec`).
+pub const TIMESTAMP_SKEW_MS: u64 = 60_000;
+
+type Aes256CbcEnc = cbc::Encryptor<aes::Aes256>;
+type Aes256CbcDec = cbc::Decryptor<aes::Aes256>;
+type HmacSha256 = Hmac<Sha256>;
+
+/// Why a seal could not be opened. The first five are the ones iron reports for a foreign,
+/// tampered or stale cookie; the rest are cases where the SDK throws and we do not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnsealError {
+    /// Not exactly eight `*`-separated components.
+    IncorrectComponentCount,
+    /// The first component is not `Fe26.2`.
+    WrongMacPrefix,
+    /// The expiration component is not a positive integer without leading zeros.
+    InvalidExpiration,
+    /// The seal's expiration (plus 60 s of skew) has passed.
+    Expired,
+    /// No password with the seal's id (`default` for an empty id).
+    UnknownPasswordId(String),
+    /// The MAC does not match (tampered, wrong password, or not strict base64url).
+    BadMac,
+    /// The MAC matched but the IV or ciphertext could not be decoded or decrypted.
+    Decryption,
+}
+
+impl fmt::Display for UnsealError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The same words iron uses, so logs read the same across implementations.
+        match self {
+            Self::IncorrectComponentCount => f.write_str("Incorrect number of sealed components"),
+            Self::WrongMacPrefix => f.write_str("Wrong mac prefix"),
+            Self::InvalidExpiration => f.write_str("Invalid expiration"),
+            Self::Expired => f.write_str("Expired seal"),
+            Self::UnknownPasswordId(id) => write!(f, "Cannot find password: {id}"),
+            Self::BadMac => f.write_str("Bad hmac value"),
+            Self::Decryption => f.write_str("Failed to decrypt sealed object"),
+        }
+    }
+}
+
+impl std::error::Error for UnsealError {}
+
+/// The random inputs of one seal: two 32-byte salts and a 16-byte IV. The core has no
+/// randomness of its own; callers fill this from their CSPRNG (`crypto.getRandomValues`,
+/// `getrandom`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SealRandomness {
+    /// Bytes of the encryption salt (written as 64 hex characters).
+    pub encryption_salt: [u8; 32],
+    /// Bytes of the HMAC salt (written as 64 hex characters).
+    pub hmac_salt: [u8; 32],
+    /// The AES-CBC initialisation vector.
+    pub iv: [u8; 16],
+}
+
+impl SealRandomness {
+    /// Splits 80 random bytes into salts and IV.
+    pub fn from_bytes(bytes: [u8; 80]) -> Self {
+        let mut encryption_salt = [0; 32];
+        let mut hmac_salt = [0; 32];
+        let mut iv = [0; 16];
+        encryption_salt.copy_from_slice(&bytes[..32]);
+        hmac_salt.copy_from_slice(&bytes[32..64]);
+        iv.copy_from_slice(&bytes[64..]);
+        Self {
+            encryption_salt,
+            hmac_salt,
+            iv,
+        }
+    }
+}
+
+impl fmt::Debug for SealRandomness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SealRandomness(<redacted>)")
+    }
+}
+
+/// PBKDF2-HMAC-SHA1, one iteration, 32 bytes: iron's key derivation. `salt` is the salt text.
+pub fn derive_key(password: &Password, salt: &str) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<sha1::Sha1>(password.secret_bytes(), salt.as_bytes(), 1, &mut key);
+    key
+}
+
+/// Seals `plaintext` with the given salts and IV. `expiration_ms` is an absolute time in
+/// milliseconds since the epoch, or `None` for a seal that never expires (what the SDK writes).
+pub fn seal(
+    plaintext: &[u8],
+    password: &Password,
+    randomness: &SealRandomness,
+    expiration_ms: Option<u64>,
+) -> String {
+    seal_with_salt_text(
+        plaintext,
+        password,
+        &hex_lower(&randomness.encryption_salt),
+        &hex_lower(&randomness.hmac_salt),
+        &randomness.iv,
+        expiration_ms,
+    )
+}
+
+/// [`seal`] with the salt texts given verbatim, for reproducing seals made by other tools.
+pub fn seal_with_salt_text(
+    plaintext: &[u8],
+    password: &Password,
+    encryption_salt: &str,
+    hmac_salt: &str,
+    iv: &[u8; 16],
+    expiration_ms: Option<u64>,
+) -> String {
+    let encryption_key = derive_key(password, encryption_salt);
+    let ciphertext = Aes256CbcEnc::new(&encryption_key.into(), iv.into())
+        .encrypt_padded_vec_mut::<Pkcs7>(plaintext);
+    let expiration = expiration_ms.map(|ms| ms.to_string()).unwrap_or_default();
+    let mac_base = format!(
+        "{MAC_PREFIX}*{}*{encryption_salt}*{}*{}*{expiration}",
+        password.id(),
+        b64url_encode(iv),
+        b64url_encode(&ciphertext),
+    );
+    let mac = hmac_of(password, hmac_salt, mac_base.as_bytes())
+        .finalize()
+        .into_bytes();
+    format!("{mac_base}*{hmac_salt}*{}", b64url_encode(&mac))
+}
+
+/// Opens a seal at time `now_ms` and returns the plaintext bytes.
+///
+/// Checks run in iron's order: component count, prefix, expiration, password id, MAC
+/// (constant time), and only then decryption.
+pub fn unseal(sealed: &str, passwords: &PasswordSet, now_ms: u64) -> Result<Vec<u8>, UnsealError> {
+    let parts: Vec<&str> = sealed.split('*').collect();
+    let [prefix, password_id, encryption_salt, iv, ciphertext, expiration, hmac_salt, mac] =
+        parts[..]
+    else {
+        return Err(UnsealError::IncorrectComponentCount);
+    };
+    if prefix != MAC_PREFIX {
+        return Err(UnsealError::WrongMacPrefix);
+    }
+    if !expiration.is_empty() {
+        let expires_at = parse_expiration(expiration)?;
+        if expires_at <= now_ms.saturating_sub(TIMESTAMP_SKEW_MS) {
+            return Err(UnsealError::Expired);
+        }
+    }
+    let password = passwords
+        .find(password_id)
+        .ok_or_else(|| UnsealError::UnknownPasswordId(lookup_name(password_id)))?;
+
+    let mac_base_len = sealed.len() - mac.len() - hmac_salt.len() - 2;
+    let expected_mac = b64url_decode(mac).map_err(|_| UnsealError::BadMac)?;
+    hmac_of(password, hmac_salt, &sealed.as_bytes()[..mac_base_len])
+        .verify_slice(&expected_mac)
+        .map_err(|_| UnsealError::BadMac)?;
+
+    let iv: [u8; 16] = b64url_decode(iv)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or(UnsealError::Decryption)?;
+    let ciphertext = b64url_decode(ciphertext).map_err(|_| UnsealError::Decryption)?;
+    let encryption_key = derive_key(password, encryption_salt);
+    Aes256CbcDec::new(&encryption_key.into(), &iv.into())
+        .decrypt_padded_vec_mut::<Pkcs7>(&ciphertext)
+        .map_err(|_| UnsealError::Decryption)
+}
+
+fn hmac_of(password: &Password, salt: &str, data: &[u8]) -> HmacSha256 {
+    let key = derive_key(password, salt);
+    let mut mac = HmacSha256::new_from_slice(&key).expect("HMAC accepts 32-byte keys");
+    mac.update(data);
+    mac
+}
+
+/// iron-webcrypto 2 (the SDK's) accepts `^[1-9]\d*$` only.
+fn parse_expiration(text: &str) -> Result<u64, UnsealError> {
+    let well_formed = text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with('0');
+    if !well_formed {
+        return Err(UnsealError::InvalidExpiration);
+    }
+    // Longer than u64 is far in the future: saturate instead of failing.
+    Ok(text.parse::<u64>().unwrap_or(u64::MAX))
+}
+
+fn lookup_name(id: &str) -> String {
+    if id.is_empty() {
+        "default".to_owned()
+    } else {
+        id.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn passwords() -> PasswordSet {
+        PasswordSet::single("an-example-password-of-32-chars!!").unwrap()
+    }
+
+    #[test]
+    fn roundtrip_and_checks_in_order() {
+        let set = passwords();
+        let sealed = seal(
+            b"{\"a\":1}",
+            set.sealing_password(),
+            &SealRandomness::from_bytes([7; 80]),
+            None,
+        );
+        assert_eq!(unseal(&sealed, &set, 0).unwrap(), b"{\"a\":1}");
+        assert_eq!(
+            unseal("a*b", &set, 0),
+            Err(UnsealError::IncorrectComponentCount)
+        );
+        let wrong_prefix = sealed.replacen("Fe26.2", "Fe26.1", 1);
+        assert_eq!(
+            unseal(&wrong_prefix, &set, 0),
+            Err(UnsealError::WrongMacPrefix)
+        );
+    }
+
+    #[test]
+    fn expiration_allows_sixty_seconds_of_skew() {
+        let set = passwords();
+        let sealed = seal(
+            b"1",
+            set.sealing_password(),
+            &SealRandomness::from_bytes([1; 80]),
+            Some(1_000_000),
+        );
+        assert!(unseal(&sealed, &set, 1_000_000 + 59_999).is_ok());
+        assert_eq!(
+            unseal(&sealed, &set, 1_000_000 + 60_000),
+            Err(UnsealError::Expired)
+        );
+    }
+
+    #[test]
+    fn leading_zero_expiration_is_invalid() {
+        assert_eq!(
+            parse_expiration("0123"),
+            Err(UnsealError::InvalidExpiration)
+        );
+        assert_eq!(parse_expiration("12a"), Err(UnsealError::InvalidExpiration));
+        assert_eq!(parse_expiration("99999999999999999999999"), Ok(u64::MAX));
+    }
+}

@@ -1,0 +1,358 @@
+//! WorkOS access tokens: RS256 JWTs checked against a JWKS given as data.
+//!
+//! Parsing is done by `jwt-compact`; the RSA check sits behind [`SignatureVerifier`] so hosts
+//! with WebCrypto can do it natively (it is ~5x faster than RSA in wasm). Hosts whose check is
+//! asynchronous use the two halves, [`prepare`] and [`PendingVerification::finish`].
+//!
+//! Policy, compared with jose as the SDK calls it: only `RS256` is accepted (`none`, `HS*`,
+//! `RS512`... are [`JwtError::UnsupportedAlgorithm`], where jose throws); key selection follows
+//! jose (by `kid` when present, honouring the JWK's `alg`, `use` and `key_ops`); `exp` and `nbf`
+//! are checked with a leeway that defaults to 0 as in the SDK; `iss` only when issuers are set.
+
+use std::fmt;
+
+use jwt_compact::{Claims, UntrustedToken};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::encoding::b64url_decode;
+
+/// The only algorithm WorkOS signs access tokens with, and the only one accepted.
+pub const ACCEPTED_ALGORITHM: &str = "RS256";
+
+/// A JSON Web Key Set as served by `GET /sso/jwks/{clientId}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Jwks {
+    /// The keys.
+    pub keys: Vec<Jwk>,
+}
+
+impl Jwks {
+    /// Parses a JWKS document.
+    pub fn from_json(json: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(json)
+    }
+
+    /// Whether any key has this id.
+    pub fn has_key_id(&self, kid: &str) -> bool {
+        self.keys.iter().any(|k| k.kid.as_deref() == Some(kid))
+    }
+}
+
+/// One JSON Web Key. Only RSA keys can verify WorkOS tokens; others are kept but never chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Jwk {
+    /// Key type (`RSA`).
+    pub kty: String,
+    /// Key id, matched against the token header's `kid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// Algorithm the key is meant for (`RS256`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<String>,
+    /// Intended use (`sig`).
+    #[serde(default, rename = "use", skip_serializing_if = "Option::is_none")]
+    pub key_use: Option<String>,
+    /// Allowed operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_ops: Option<Vec<String>>,
+    /// RSA modulus, base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<String>,
+    /// RSA public exponent, base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e: Option<String>,
+}
+
+impl Jwk {
+    /// Modulus and exponent as big-endian bytes, if this is a well-formed RSA key.
+    pub fn rsa_components(&self) -> Option<(Vec<u8>, Vec<u8>)> {
+        if self.kty != "RSA" {
+            return None;
+        }
+        let n = b64url_decode(self.n.as_deref()?).ok()?;
+        let e = b64url_decode(self.e.as_deref()?).ok()?;
+        Some((n, e))
+    }
+
+    fn can_verify(&self, alg: &str) -> bool {
+        self.kty == "RSA"
+            && self.alg.as_deref().is_none_or(|a| a == alg)
+            && self.key_use.as_deref().is_none_or(|u| u == "sig")
+            && self
+                .key_ops
+                .as_ref()
+                .is_none_or(|ops| ops.iter().any(|op| op == "verify"))
+    }
+}
+
+/// Checks RSASSA-PKCS1-v1_5 with SHA-256 signatures.
+pub trait SignatureVerifier {
+    /// Whether `signature` is a valid RS256 signature of `signed_data` under `key`.
+    fn verify_rs256(&self, key: &Jwk, signed_data: &[u8], signature: &[u8]) -> bool;
+}
+
+/// The claims of a WorkOS access token (besides `exp`, `nbf`, `iat`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessTokenClaims {
+    /// Issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// The user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// The WorkOS session id (used for logout and revocation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// Token id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    /// Organization the session is scoped to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// Role slug in that organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// All role slugs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
+    /// Permission slugs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<String>>,
+    /// Entitlements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entitlements: Option<Vec<String>>,
+    /// Feature flags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature_flags: Option<Vec<String>>,
+    /// Actor: `{ "sub": <admin email> }` when impersonated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Value>,
+    /// Custom claims from JWT templates.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// Why an access token was refused. Every variant is `invalid_jwt` to the SDK's callers;
+/// [`JwtError::UnknownKeyId`] additionally tells the host to refetch the JWKS once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JwtError {
+    /// Not a compact JWS with JSON header and claims.
+    Malformed,
+    /// The claims are not an object of the expected types.
+    MalformedClaims,
+    /// An algorithm other than RS256 (including `none` and `HS256`).
+    UnsupportedAlgorithm(String),
+    /// The header names a `kid` that no key in the JWKS has.
+    UnknownKeyId(String),
+    /// No key in the JWKS can verify this token.
+    NoMatchingKey,
+    /// The signature does not verify.
+    BadSignature,
+    /// `exp` has passed (beyond the leeway).
+    Expired,
+    /// `nbf` is in the future (beyond the leeway).
+    NotYetValid,
+    /// `iss` is not one of the configured issuers.
+    WrongIssuer,
+}
+
+impl fmt::Display for JwtError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Malformed => f.write_str("access token is not a well-formed JWT"),
+            Self::MalformedClaims => f.write_str("access token claims are malformed"),
+            Self::UnsupportedAlgorithm(alg) => {
+                write!(f, "access token algorithm {alg:?} is not accepted")
+            }
+            Self::UnknownKeyId(kid) => write!(f, "no key with id {kid:?} in the JWKS"),
+            Self::NoMatchingKey => f.write_str("no key in the JWKS matches the access token"),
+            Self::BadSignature => f.write_str("access token signature verification failed"),
+            Self::Expired => f.write_str("access token has expired"),
+            Self::NotYetValid => f.write_str("access token is not valid yet"),
+            Self::WrongIssuer => f.write_str("access token issuer is not accepted"),
+        }
+    }
+}
+
+impl std::error::Error for JwtError {}
+
+/// How strictly to check a token.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// Seconds of clock skew tolerated on `exp` and `nbf` (the SDK: 0).
+    pub leeway_seconds: u64,
+    /// Accepted `iss` values; empty means `iss` is not checked (the SDK's default).
+    pub issuers: Vec<String>,
+}
+
+/// A token whose signature has been checked and whose time and issuer claims hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedAccessToken {
+    /// The WorkOS claims.
+    pub claims: AccessTokenClaims,
+    /// `exp`, seconds since the epoch.
+    pub expires_at: Option<i64>,
+    /// `iat`, seconds since the epoch.
+    pub issued_at: Option<i64>,
+}
+
+/// Header fields jwt-compact does not name but we must look at.
+#[derive(Debug, Deserialize)]
+struct ExtraHeader {
+    #[serde(default)]
+    crit: Option<Value>,
+}
+
+/// A parsed token waiting for its signature check.
+#[derive(Debug, Clone)]
+pub struct PendingVerification {
+    keys: Vec<Jwk>,
+    signed_data: Vec<u8>,
+    signature: Vec<u8>,
+    claims: Claims<AccessTokenClaims>,
+}
+
+impl PendingVerification {
+    /// Keys that may have signed the token (usually one); the token is valid if any verifies.
+    pub fn candidate_keys(&self) -> &[Jwk] {
+        &self.keys
+    }
+
+    /// `base64url(header) "." base64url(payload)`: the bytes the signature covers.
+    pub fn signed_data(&self) -> &[u8] {
+        &self.signed_data
+    }
+
+    /// The decoded signature.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// Completes the check once the host knows whether a candidate key verified the signature.
+    pub fn finish(
+        self,
+        signature_valid: bool,
+        now_seconds: i64,
+        options: &VerifyOptions,
+    ) -> Result<VerifiedAccessToken, JwtError> {
+        if !signature_valid {
+            return Err(JwtError::BadSignature);
+        }
+        let leeway = i64::try_from(options.leeway_seconds).unwrap_or(i64::MAX);
+        let expires_at = self.claims.expiration.map(|t| t.timestamp());
+        let not_before = self.claims.not_before.map(|t| t.timestamp());
+        if expires_at.is_some_and(|exp| exp <= now_seconds.saturating_sub(leeway)) {
+            return Err(JwtError::Expired);
+        }
+        if not_before.is_some_and(|nbf| nbf > now_seconds.saturating_add(leeway)) {
+            return Err(JwtError::NotYetValid);
+        }
+        let claims = self.claims.custom;
+        if !options.issuers.is_empty()
+            && !claims
+                .iss
+                .as_ref()
+                .is_some_and(|iss| options.issuers.contains(iss))
+        {
+            return Err(JwtError::WrongIssuer);
+        }
+        Ok(VerifiedAccessToken {
+            claims,
+            expires_at,
+            issued_at: self.claims.issued_at.map(|t| t.timestamp()),
+        })
+    }
+}
+
+/// Parses a token and picks the keys that may verify it.
+pub fn prepare(token: &str, jwks: &Jwks) -> Result<PendingVerification, JwtError> {
+    let parsed = UntrustedToken::<ExtraHeader>::try_from(token).map_err(|_| JwtError::Malformed)?;
+    if parsed.header().other_fields.crit.is_some() {
+        // No extension is understood, so a critical one can never be honoured (RFC 7515 §4.1.11).
+        return Err(JwtError::Malformed);
+    }
+    let alg = parsed.algorithm();
+    if alg != ACCEPTED_ALGORITHM {
+        return Err(JwtError::UnsupportedAlgorithm(alg.to_owned()));
+    }
+    let kid = parsed.header().key_id.as_deref();
+    let keys: Vec<Jwk> = jwks
+        .keys
+        .iter()
+        .filter(|k| kid.is_none_or(|kid| k.kid.as_deref() == Some(kid)) && k.can_verify(alg))
+        .cloned()
+        .collect();
+    if keys.is_empty() {
+        return Err(match kid {
+            Some(kid) if !jwks.has_key_id(kid) => JwtError::UnknownKeyId(kid.to_owned()),
+            _ => JwtError::NoMatchingKey,
+        });
+    }
+    let claims = parsed
+        .deserialize_claims_unchecked::<AccessTokenClaims>()
+        .map_err(|_| JwtError::MalformedClaims)?;
+    let signed_data = token
+        .rsplit_once('.')
+        .map(|(data, _)| data)
+        .unwrap_or_default();
+    Ok(PendingVerification {
+        keys,
+        signed_data: signed_data.as_bytes().to_vec(),
+        signature: parsed.signature_bytes().to_vec(),
+        claims,
+    })
+}
+
+/// Verifies a token in one call with a synchronous [`SignatureVerifier`].
+pub fn verify(
+    token: &str,
+    jwks: &Jwks,
+    verifier: &dyn SignatureVerifier,
+    now_seconds: i64,
+    options: &VerifyOptions,
+) -> Result<VerifiedAccessToken, JwtError> {
+    let pending = prepare(token, jwks)?;
+    let valid = pending
+        .candidate_keys()
+        .iter()
+        .any(|key| verifier.verify_rs256(key, pending.signed_data(), pending.signature()));
+    pending.finish(valid, now_seconds, options)
+}
+
+/// Reads a token's claims without checking anything, as jose's `decodeJwt` does (the SDK uses
+/// it for `org_id` when sealing and for the claims of a freshly refreshed token).
+pub fn decode_claims_unverified(token: &str) -> Result<AccessTokenClaims, JwtError> {
+    let parsed = UntrustedToken::new(token).map_err(|_| JwtError::Malformed)?;
+    parsed
+        .deserialize_claims_unchecked::<AccessTokenClaims>()
+        .map(|claims| claims.custom)
+        .map_err(|_| JwtError::MalformedClaims)
+}
+
+/// The pure-Rust RS256 check (the `rsa` crate), for native hosts, tests and the CLI.
+#[cfg(feature = "rsa-verifier")]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RustRsaVerifier;
+
+#[cfg(feature = "rsa-verifier")]
+impl SignatureVerifier for RustRsaVerifier {
+    fn verify_rs256(&self, key: &Jwk, signed_data: &[u8], signature: &[u8]) -> bool {
+        use rsa::{BigUint, Pkcs1v15Sign, RsaPublicKey};
+        use sha2::{Digest, Sha256};
+
+        let Some((n, e)) = key.rsa_components() else {
+            return false;
+        };
+        let Ok(public_key) =
+            RsaPublicKey::new(BigUint::from_bytes_be(&n), BigUint::from_bytes_be(&e))
+        else {
+            return false;
+        };
+        let digest = Sha256::digest(signed_data);
+        public_key
+            .verify(Pkcs1v15Sign::new::<Sha256>(), &digest, signature)
+            .is_ok()
+    }
+}

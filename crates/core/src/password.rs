@@ -1,0 +1,201 @@
+//! Cookie passwords: single secrets, `{id: secret}` maps, and the rules both iron libraries apply.
+
+use std::fmt;
+
+/// The shortest password iron accepts, counted in UTF-16 code units as JavaScript counts
+/// `string.length` (so `"é"` counts 1 and an emoji counts 2).
+pub const MIN_PASSWORD_LENGTH: usize = 32;
+
+/// The password id `@workos-inc/node` always writes and looks up.
+pub const SDK_PASSWORD_ID: &str = "1";
+
+/// A password configuration that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PasswordError {
+    /// The secret is shorter than [`MIN_PASSWORD_LENGTH`]; carries the id, never the secret.
+    TooShort {
+        /// Id of the offending password (`"1"` for a single password).
+        id: String,
+    },
+    /// An id that is not `^\w+$` (iron refuses to seal with it).
+    InvalidId(String),
+    /// A password map without any entry.
+    Empty,
+    /// A password map whose ids are not numbers: iron-session seals with the highest numeric id.
+    NoNumericId,
+}
+
+impl fmt::Display for PasswordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooShort { id } => write!(
+                f,
+                "password {id:?} is too short (min {MIN_PASSWORD_LENGTH} characters required)"
+            ),
+            Self::InvalidId(id) => {
+                write!(f, "invalid password id {id:?} (letters, digits and _ only)")
+            }
+            Self::Empty => f.write_str("no password given"),
+            Self::NoNumericId => f.write_str("a password map needs at least one numeric id"),
+        }
+    }
+}
+
+impl std::error::Error for PasswordError {}
+
+/// One secret with the id that is written into (and looked up from) the seal.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password {
+    id: String,
+    secret: String,
+}
+
+impl Password {
+    /// A password with an explicit id. The id must be `^\w+$`; the secret at least 32 characters.
+    pub fn new(id: impl Into<String>, secret: impl Into<String>) -> Result<Self, PasswordError> {
+        let id = id.into();
+        let secret = secret.into();
+        if !is_valid_id(&id) {
+            return Err(PasswordError::InvalidId(id));
+        }
+        if secret.encode_utf16().count() < MIN_PASSWORD_LENGTH {
+            return Err(PasswordError::TooShort { id });
+        }
+        Ok(Self { id, secret })
+    }
+
+    /// The id written into seals made with this password.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub(crate) fn secret_bytes(&self) -> &[u8] {
+        self.secret.as_bytes()
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Password")
+            .field("id", &self.id)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+fn is_valid_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The passwords a cookie may be opened with, and the one new cookies are sealed with.
+///
+/// * [`PasswordSet::single`] is what `@workos-inc/node` and iron-session do with one string:
+///   seal with id `1`, open only seals whose id is `1`.
+/// * [`PasswordSet::map`] is iron-session's rotation: seal with the numerically highest id,
+///   open any seal whose id is in the map (an empty id is looked up as `default`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasswordSet {
+    passwords: Vec<Password>,
+    sealing: usize,
+}
+
+impl PasswordSet {
+    /// One secret, id `1` (the SDK's and iron-session's convention for a string password).
+    pub fn single(secret: impl Into<String>) -> Result<Self, PasswordError> {
+        Ok(Self {
+            passwords: vec![Password::new(SDK_PASSWORD_ID, secret)?],
+            sealing: 0,
+        })
+    }
+
+    /// An iron-session password map `{id: secret}`; every secret must be long enough.
+    pub fn map<I, K, V>(entries: I) -> Result<Self, PasswordError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let passwords = entries
+            .into_iter()
+            .map(|(id, secret)| Password::new(id, secret))
+            .collect::<Result<Vec<_>, _>>()?;
+        if passwords.is_empty() {
+            return Err(PasswordError::Empty);
+        }
+        let sealing = passwords
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.id.parse::<f64>().ok().map(|n| (i, n)))
+            .fold(None, |best: Option<(usize, f64)>, (i, n)| match best {
+                Some((_, m)) if m >= n => best,
+                _ => Some((i, n)),
+            })
+            .map(|(i, _)| i)
+            .ok_or(PasswordError::NoNumericId)?;
+        Ok(Self { passwords, sealing })
+    }
+
+    /// The password new seals are made with.
+    pub fn sealing_password(&self) -> &Password {
+        &self.passwords[self.sealing]
+    }
+
+    /// The password for a seal's id, as iron looks it up (`""` means `default`).
+    pub fn find(&self, id: &str) -> Option<&Password> {
+        let id = if id.is_empty() { "default" } else { id };
+        self.passwords.iter().find(|p| p.id == id)
+    }
+
+    /// Every password, sealing one included.
+    pub fn passwords(&self) -> &[Password] {
+        &self.passwords
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_counts_utf16_units_like_javascript() {
+        // 16 emoji are 16 chars in Rust but 32 UTF-16 units: JavaScript accepts them.
+        assert!(PasswordSet::single("😀".repeat(16)).is_ok());
+        // 31 two-byte characters are 62 bytes but 31 units: rejected.
+        assert!(matches!(
+            PasswordSet::single("é".repeat(31)),
+            Err(PasswordError::TooShort { .. })
+        ));
+    }
+
+    #[test]
+    fn map_seals_with_highest_numeric_id() {
+        let set = PasswordSet::map([
+            ("1", "a".repeat(32)),
+            ("10", "b".repeat(32)),
+            ("2", "c".repeat(32)),
+        ])
+        .unwrap();
+        assert_eq!(set.sealing_password().id(), "10");
+        assert!(set.find("2").is_some());
+        assert!(set.find("3").is_none());
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let set = PasswordSet::single("s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t").unwrap();
+        assert!(!format!("{set:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn bad_ids_are_refused() {
+        assert!(matches!(
+            Password::new("a-b", "x".repeat(32)),
+            Err(PasswordError::InvalidId(_))
+        ));
+        assert!(matches!(
+            PasswordSet::map([("a", "x".repeat(32))]),
+            Err(PasswordError::NoNumericId)
+        ));
+    }
+}
