@@ -72,6 +72,7 @@ pub mod password;
 pub mod refresh;
 pub mod session;
 pub mod urls;
+pub mod web;
 
 pub use authenticate::{AuthenticateFailure, AuthenticateFailureReason, AuthenticatedSession};
 pub use password::{Password, PasswordError, PasswordSet};

@@ -1,0 +1,297 @@
+//! Resolving the session of a request: open the cookie, verify the token, refresh when due
+//! (coalesced per refresh token inside the isolate), and decide what a failure means.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use worker::Delay;
+use workos_edge_core::authenticate::{open_session, AuthenticateFailure};
+use workos_edge_core::iron::SealRandomness;
+use workos_edge_core::jwt::{decode_claims_unverified, AccessTokenClaims, JwtError, VerifyOptions};
+use workos_edge_core::refresh::{
+    complete_refresh, plan_refresh, ClientConfig, RefreshFailure, RefreshedSession,
+};
+use workos_edge_core::web::cookie_value;
+use workos_edge_core::SessionCookieData;
+
+use crate::config::Config;
+use crate::verify::{verify_access_token, TokenCheckError};
+use crate::{random_bytes, workos};
+
+/// A refresh's result stays shareable this long, so tabs that raced with the winner get the
+/// same new cookie instead of spending the (single-use) refresh token again.
+const REFRESH_GRACE_MS: u64 = 30_000;
+/// How often a request waiting for another request's refresh looks for the result.
+const REFRESH_POLL: Duration = Duration::from_millis(20);
+/// Past this, a waiting request stops waiting and refreshes by itself.
+const REFRESH_WAIT_MS: u64 = 10_000;
+
+/// One refresh per refresh token per isolate: `None` while in flight, then the result.
+///
+/// Waiters poll with their own timers instead of awaiting the winner's future: workerd ties
+/// every promise to the request that created it, and a request that only waits on another
+/// request's I/O is cancelled as hung.
+struct RefreshSlot {
+    started_ms: u64,
+    result: Option<Result<RefreshedSession, RefreshFailure>>,
+}
+
+thread_local! {
+    static REFRESHES: RefCell<HashMap<[u8; 32], RefreshSlot>> = RefCell::new(HashMap::new());
+}
+
+/// A session the request may proceed with.
+#[derive(Debug, Clone)]
+pub struct ActiveSession {
+    /// The cookie content (the new one after a refresh).
+    pub cookie: SessionCookieData,
+    /// Claims of the access token in force.
+    pub claims: AccessTokenClaims,
+    /// Its `exp` (seconds).
+    pub expires_at: Option<i64>,
+    /// Its `iat` (seconds): when WorkOS minted it, i.e. the last refresh or sign-in.
+    pub issued_at: Option<i64>,
+    /// The new cookie value, when this request refreshed the session.
+    pub refreshed_cookie: Option<String>,
+    /// A refresh was due but WorkOS could not be reached; the old token is still valid.
+    pub refresh_deferred: bool,
+}
+
+/// The session state of a request.
+#[derive(Debug)]
+pub enum SessionState {
+    /// Signed in.
+    Active(Box<ActiveSession>),
+    /// Not signed in: `reason` is the SDK reason; `clear_cookie` when a cookie must go.
+    Anonymous {
+        reason: &'static str,
+        clear_cookie: bool,
+    },
+    /// WorkOS is unreachable and the session cannot be used without it; retry later.
+    Unavailable { retry_after: u64, reason: String },
+}
+
+/// Resolves the request's session. `allow_refresh` is false for routes that must not spend
+/// the refresh token (logout).
+pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> SessionState {
+    let Some(sealed) = cookie_header.and_then(|h| cookie_value(h, &cfg.cookie_name)) else {
+        return SessionState::Anonymous {
+            reason: "no_session_cookie_provided",
+            clear_cookie: false,
+        };
+    };
+    let session = match open_session(Some(sealed), &cfg.passwords, now_ms) {
+        Ok(session) => session,
+        Err(AuthenticateFailure::NoCookie) => {
+            return SessionState::Anonymous {
+                reason: "no_session_cookie_provided",
+                clear_cookie: true,
+            }
+        }
+        Err(_) => {
+            return SessionState::Anonymous {
+                reason: "invalid_session_cookie",
+                clear_cookie: true,
+            }
+        }
+    };
+    let options = VerifyOptions {
+        leeway_seconds: cfg.jwt_leeway_seconds,
+        issuers: cfg.issuers.clone(),
+    };
+    let token = session.access_token().unwrap_or_default().to_owned();
+    let checked =
+        verify_access_token(&token, &cfg.api_base_url, &cfg.client_id, &options, now_ms).await;
+    let now_s = (now_ms / 1000) as i64;
+    match checked {
+        Ok(verified) => {
+            let active = ActiveSession {
+                cookie: session,
+                claims: verified.claims,
+                expires_at: verified.expires_at,
+                issued_at: verified.issued_at,
+                refreshed_cookie: None,
+                refresh_deferred: false,
+            };
+            let due = active
+                .expires_at
+                .is_some_and(|exp| exp - now_s <= cfg.refresh_buffer_seconds as i64);
+            if !due {
+                return SessionState::Active(Box::new(active));
+            }
+            match refresh(cfg, sealed, now_ms).await {
+                Ok(refreshed) => SessionState::Active(Box::new(from_refresh(refreshed))),
+                Err(failure) if failure.is_retryable() => {
+                    SessionState::Active(Box::new(ActiveSession {
+                        refresh_deferred: true,
+                        ..active
+                    }))
+                }
+                Err(failure) => anonymous_after(&failure),
+            }
+        }
+        // Expired, or signed by a key we do not have: the refresh token decides.
+        Err(TokenCheckError::Invalid(error)) => match refresh(cfg, sealed, now_ms).await {
+            Ok(refreshed) => SessionState::Active(Box::new(from_refresh(refreshed))),
+            Err(failure) if failure.is_retryable() => SessionState::Unavailable {
+                retry_after: retry_after(&failure),
+                reason: format!("access token refused ({error}) and refresh failed: {failure}"),
+            },
+            Err(failure) => {
+                if matches!(error, JwtError::Expired) {
+                    anonymous_after(&failure)
+                } else {
+                    SessionState::Anonymous {
+                        reason: "invalid_jwt",
+                        clear_cookie: true,
+                    }
+                }
+            }
+        },
+        Err(TokenCheckError::JwksUnavailable(reason)) => SessionState::Unavailable {
+            retry_after: 5,
+            reason,
+        },
+    }
+}
+
+fn anonymous_after(failure: &RefreshFailure) -> SessionState {
+    let reason = match failure {
+        RefreshFailure::Failed { reason, .. } => reason.as_str(),
+        RefreshFailure::Unexpected(_) => "invalid_session_cookie",
+    };
+    SessionState::Anonymous {
+        reason,
+        clear_cookie: true,
+    }
+}
+
+fn retry_after(failure: &RefreshFailure) -> u64 {
+    match failure {
+        RefreshFailure::Failed {
+            retry_after: Some(seconds),
+            ..
+        } => *seconds,
+        _ => 5,
+    }
+}
+
+fn from_refresh(refreshed: RefreshedSession) -> ActiveSession {
+    let expires_at = refreshed.cookie.access_token().and_then(token_time("exp"));
+    let issued_at = refreshed.cookie.access_token().and_then(token_time("iat"));
+    ActiveSession {
+        claims: refreshed.claims,
+        cookie: refreshed.cookie,
+        expires_at,
+        issued_at,
+        refreshed_cookie: Some(refreshed.sealed),
+        refresh_deferred: false,
+    }
+}
+
+/// `exp`/`iat` of a token WorkOS just sent us (trusted: it came over TLS from the API).
+fn token_time(claim: &'static str) -> impl Fn(&str) -> Option<i64> {
+    move |token| {
+        let payload = token.split('.').nth(1)?;
+        let bytes = workos_edge_core::encoding::b64url_decode(payload).ok()?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        value.get(claim)?.as_i64()
+    }
+}
+
+/// Refreshes the session in `sealed`, optionally switching organization. Concurrent calls for
+/// the same refresh token inside this isolate share one WorkOS call and its result.
+pub async fn refresh(
+    cfg: &Config,
+    sealed: &str,
+    now_ms: u64,
+) -> Result<RefreshedSession, RefreshFailure> {
+    refresh_to(cfg, sealed, now_ms, None).await
+}
+
+/// [`refresh`] into another organization (never coalesced with plain refreshes).
+pub async fn refresh_to(
+    cfg: &Config,
+    sealed: &str,
+    now_ms: u64,
+    organization_id: Option<&str>,
+) -> Result<RefreshedSession, RefreshFailure> {
+    let client = ClientConfig {
+        base_url: cfg.api_base_url.clone(),
+        client_id: cfg.client_id.clone(),
+        api_key: Some(cfg.api_key.clone()),
+    };
+    let plan = plan_refresh(
+        Some(sealed),
+        &cfg.passwords,
+        now_ms,
+        &client,
+        organization_id,
+    )?;
+    let refresh_token = plan.previous.refresh_token().unwrap_or_default();
+    let mut hasher = Sha256::new();
+    hasher.update(refresh_token.as_bytes());
+    hasher.update(organization_id.unwrap_or_default().as_bytes());
+    let key: [u8; 32] = hasher.finalize().into();
+
+    let waited_since = now_ms;
+    loop {
+        let slot = REFRESHES.with(|r| {
+            let mut map = r.borrow_mut();
+            let now = crate::now_ms();
+            map.retain(|_, slot| now.saturating_sub(slot.started_ms) < REFRESH_GRACE_MS);
+            match map.get(&key) {
+                Some(slot) => Some(slot.result.clone()),
+                None => {
+                    map.insert(
+                        key,
+                        RefreshSlot {
+                            started_ms: now,
+                            result: None,
+                        },
+                    );
+                    None
+                }
+            }
+        });
+        match slot {
+            // Nobody is refreshing this token: we are, now.
+            None => break,
+            Some(Some(result)) => return result,
+            Some(None) if crate::now_ms().saturating_sub(waited_since) < REFRESH_WAIT_MS => {
+                Delay::from(REFRESH_POLL).await;
+            }
+            Some(None) => break,
+        }
+    }
+
+    let reply = workos::send(&plan.request).await;
+    let randomness = SealRandomness::from_bytes(random_bytes());
+    let result = complete_refresh(&reply, &cfg.passwords, &randomness, None);
+    REFRESHES.with(|r| {
+        let mut map = r.borrow_mut();
+        match &result {
+            Ok(_) => {
+                if let Some(slot) = map.get_mut(&key) {
+                    slot.result = Some(result.clone());
+                }
+            }
+            // Failures are not replayed to later requests: they should try again.
+            Err(_) => {
+                map.remove(&key);
+            }
+        }
+    });
+    result
+}
+
+/// The session id of a cookie without verifying its token (the cookie's MAC vouches for it),
+/// for sign-out, which must work even when the token has expired.
+pub fn session_id_of(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> Option<String> {
+    let sealed = cookie_header.and_then(|h| cookie_value(h, &cfg.cookie_name))?;
+    let session = open_session(Some(sealed), &cfg.passwords, now_ms).ok()?;
+    decode_claims_unverified(session.access_token()?).ok()?.sid
+}

@@ -1,0 +1,180 @@
+//! Access-token checks in the isolate: the JWKS and verified tokens cached in memory, and the
+//! RSA signature checked by the runtime's WebCrypto (several times faster than RSA in wasm).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Reflect};
+use sha2::{Digest, Sha256};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CryptoKey, SubtleCrypto};
+use workos_edge_core::jwt::{self, Jwk, Jwks, JwtError, VerifiedAccessToken, VerifyOptions};
+
+use crate::workos;
+
+/// jose's defaults, which the SDK uses: keep a JWKS 10 minutes, and after an unknown `kid`
+/// refetch at most once per cool-down.
+const JWKS_MAX_AGE_MS: u64 = 10 * 60 * 1000;
+const JWKS_REFETCH_COOLDOWN_MS: u64 = 30 * 1000;
+/// Bound on remembered tokens per isolate; a full cache is emptied rather than grown.
+const TOKEN_CACHE_LIMIT: usize = 4096;
+
+#[derive(Default)]
+struct IsolateCaches {
+    jwks: Option<(Rc<Jwks>, u64)>,
+    last_forced_refetch_ms: u64,
+    keys: HashMap<String, CryptoKey>,
+    tokens: HashMap<[u8; 32], VerifiedAccessToken>,
+}
+
+thread_local! {
+    static CACHES: RefCell<IsolateCaches> = RefCell::new(IsolateCaches::default());
+}
+
+/// Why a token could not be judged or was refused.
+#[derive(Debug)]
+pub enum TokenCheckError {
+    /// The token is not valid.
+    Invalid(JwtError),
+    /// The JWKS could not be fetched, so nothing can be said about the token.
+    JwksUnavailable(String),
+}
+
+/// Verifies a WorkOS access token at `now_ms`, using and filling the isolate caches.
+pub async fn verify_access_token(
+    token: &str,
+    api_base_url: &str,
+    client_id: &str,
+    options: &VerifyOptions,
+    now_ms: u64,
+) -> Result<VerifiedAccessToken, TokenCheckError> {
+    let now_s = (now_ms / 1000) as i64;
+    let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    if let Some(cached) = CACHES.with(|c| c.borrow().tokens.get(&digest).cloned()) {
+        let leeway = options.leeway_seconds as i64;
+        if cached.expires_at.is_none_or(|exp| exp > now_s - leeway) {
+            return Ok(cached);
+        }
+        return Err(TokenCheckError::Invalid(JwtError::Expired));
+    }
+
+    let mut jwks = cached_jwks(api_base_url, client_id, now_ms).await?;
+    let pending = match jwt::prepare(token, &jwks) {
+        Err(JwtError::UnknownKeyId(kid)) => {
+            // WorkOS may have rotated keys: refetch once, within the cool-down.
+            let allowed = CACHES.with(|c| {
+                now_ms.saturating_sub(c.borrow().last_forced_refetch_ms) >= JWKS_REFETCH_COOLDOWN_MS
+            });
+            if !allowed {
+                return Err(TokenCheckError::Invalid(JwtError::UnknownKeyId(kid)));
+            }
+            CACHES.with(|c| c.borrow_mut().last_forced_refetch_ms = now_ms);
+            jwks = jwks_fetch(api_base_url, client_id, now_ms).await?;
+            jwt::prepare(token, &jwks)
+        }
+        other => other,
+    }
+    .map_err(TokenCheckError::Invalid)?;
+
+    let mut valid = false;
+    for key in pending.candidate_keys() {
+        if webcrypto_verify(key, pending.signed_data(), pending.signature()).await {
+            valid = true;
+            break;
+        }
+    }
+    let verified = pending
+        .finish(valid, now_s, options)
+        .map_err(TokenCheckError::Invalid)?;
+    CACHES.with(|c| {
+        let mut caches = c.borrow_mut();
+        if caches.tokens.len() >= TOKEN_CACHE_LIMIT {
+            caches.tokens.clear();
+        }
+        caches.tokens.insert(digest, verified.clone());
+    });
+    Ok(verified)
+}
+
+async fn cached_jwks(
+    base: &str,
+    client_id: &str,
+    now_ms: u64,
+) -> Result<Rc<Jwks>, TokenCheckError> {
+    let cached = CACHES.with(|c| c.borrow().jwks.clone());
+    match cached {
+        Some((jwks, fetched_at)) if now_ms.saturating_sub(fetched_at) < JWKS_MAX_AGE_MS => Ok(jwks),
+        Some((jwks, _)) => match jwks_fetch(base, client_id, now_ms).await {
+            Ok(fresh) => Ok(fresh),
+            // A stale key set still verifies tokens signed by keys it has: better than failing.
+            Err(_) => Ok(jwks),
+        },
+        None => jwks_fetch(base, client_id, now_ms).await,
+    }
+}
+
+async fn jwks_fetch(base: &str, client_id: &str, now_ms: u64) -> Result<Rc<Jwks>, TokenCheckError> {
+    let jwks = Rc::new(
+        workos::fetch_jwks(base, client_id)
+            .await
+            .map_err(TokenCheckError::JwksUnavailable)?,
+    );
+    CACHES.with(|c| c.borrow_mut().jwks = Some((jwks.clone(), now_ms)));
+    Ok(jwks)
+}
+
+fn subtle() -> Option<SubtleCrypto> {
+    let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto")).ok()?;
+    let subtle = Reflect::get(&crypto, &JsValue::from_str("subtle")).ok()?;
+    Some(subtle.unchecked_into())
+}
+
+fn rs256_algorithm() -> Object {
+    let algorithm = Object::new();
+    let hash = Object::new();
+    let _ = Reflect::set(&hash, &"name".into(), &"SHA-256".into());
+    let _ = Reflect::set(&algorithm, &"name".into(), &"RSASSA-PKCS1-v1_5".into());
+    let _ = Reflect::set(&algorithm, &"hash".into(), &hash);
+    algorithm
+}
+
+async fn crypto_key(subtle: &SubtleCrypto, jwk: &Jwk) -> Option<CryptoKey> {
+    let (n, e) = (jwk.n.as_deref()?, jwk.e.as_deref()?);
+    let cache_key = format!("{}|{n}|{e}", jwk.kid.as_deref().unwrap_or_default());
+    if let Some(key) = CACHES.with(|c| c.borrow().keys.get(&cache_key).cloned()) {
+        return Some(key);
+    }
+    let key_data = Object::new();
+    for (name, value) in [("kty", "RSA"), ("n", n), ("e", e), ("alg", "RS256")] {
+        Reflect::set(&key_data, &name.into(), &value.into()).ok()?;
+    }
+    let usages = Array::of1(&"verify".into());
+    let promise = subtle
+        .import_key_with_object("jwk", &key_data, &rs256_algorithm(), false, &usages)
+        .ok()?;
+    let key: CryptoKey = JsFuture::from(promise).await.ok()?.unchecked_into();
+    CACHES.with(|c| c.borrow_mut().keys.insert(cache_key, key.clone()));
+    Some(key)
+}
+
+/// RSASSA-PKCS1-v1_5 / SHA-256 through WebCrypto.
+async fn webcrypto_verify(jwk: &Jwk, signed_data: &[u8], signature: &[u8]) -> bool {
+    let Some(subtle) = subtle() else { return false };
+    let Some(key) = crypto_key(&subtle, jwk).await else {
+        return false;
+    };
+    let Ok(promise) = subtle.verify_with_object_and_u8_array_and_u8_array(
+        &rs256_algorithm(),
+        &key,
+        signature,
+        signed_data,
+    ) else {
+        return false;
+    };
+    matches!(
+        JsFuture::from(promise).await.map(|v| v.as_bool()),
+        Ok(Some(true))
+    )
+}
