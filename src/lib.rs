@@ -84,6 +84,7 @@ async fn route(
         ("POST", "/auth/switch-organization") => {
             routes::switch_organization(request, cfg, log).await
         }
+        ("GET", "/auth/organizations") => routes::list_organizations(&request, cfg, log).await,
         ("GET", "/auth/sessions") => routes::list_sessions(&request, cfg, log).await,
         ("POST", "/auth/sessions/revoke") => routes::revoke_sessions(request, cfg, log).await,
         (_, p) if p.starts_with("/auth/") => Err(GatewayError::BadRequest("No such auth route.")),

@@ -4,8 +4,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{Request, Response};
 use workos_edge_core::api::{
-    list_sessions_request, revoke_session_request, ApiReply, AuthenticateGrant, ListOptions,
-    ListResponse, Order, Session,
+    get_organization_request, list_memberships_request, list_sessions_request,
+    revoke_session_request, ApiReply, ApiRequest, AuthenticateGrant, ListOptions, ListResponse,
+    Order, Organization, OrganizationMembership, Session,
 };
 use workos_edge_core::cookie::{seal_json, unseal_json};
 use workos_edge_core::iron::SealRandomness;
@@ -342,6 +343,71 @@ pub async fn switch_organization(
         "permissions": claims.permissions.clone().unwrap_or_default(),
     });
     private_json(&result, cfg, Some(&refreshed.sealed))
+}
+
+/// A GET to the WorkOS API whose 200 body is `T`.
+async fn get_json<T: for<'de> Deserialize<'de>>(
+    request: &ApiRequest,
+    what: &str,
+) -> Result<T, GatewayError> {
+    match workos::send(request).await {
+        ApiReply::Response {
+            status: 200, body, ..
+        } => serde_json::from_slice(&body)
+            .map_err(|e| GatewayError::Upstream(format!("{what} is malformed: {e}"))),
+        ApiReply::Response { status, .. } => {
+            Err(GatewayError::Upstream(format!("{what}: HTTP {status}")))
+        }
+        ApiReply::Timeout | ApiReply::NetworkError(_) => {
+            Err(GatewayError::Unavailable { retry_after: 5 })
+        }
+    }
+}
+
+/// `GET /auth/organizations`: the organizations the signed-in user belongs to, for a switcher.
+pub async fn list_organizations(
+    request: &Request,
+    cfg: &Config,
+    log: &mut RequestLog,
+) -> RouteResult {
+    log.decision = "list_organizations";
+    let active = require_session(request, cfg, log).await?;
+    let memberships: ListResponse<OrganizationMembership> = get_json(
+        &list_memberships_request(&cfg.api_base_url, &cfg.api_key, &user_id(&active)?),
+        "membership list",
+    )
+    .await?;
+    let mut organizations = Vec::new();
+    for membership in memberships
+        .data
+        .into_iter()
+        .filter(|m| m.status.as_deref().is_none_or(|s| s == "active"))
+    {
+        let name = match membership.organization_name {
+            Some(name) => name,
+            None => {
+                let request = get_organization_request(
+                    &cfg.api_base_url,
+                    &cfg.api_key,
+                    &membership.organization_id,
+                );
+                get_json::<Organization>(&request, "organization")
+                    .await?
+                    .name
+            }
+        };
+        organizations.push(json!({
+            "id": membership.organization_id,
+            "name": name,
+            "role": membership.role.map(|r| r.slug),
+            "current": active.claims.org_id.as_deref() == Some(membership.organization_id.as_str()),
+        }));
+    }
+    private_json(
+        &json!({ "organizations": organizations }),
+        cfg,
+        active.refreshed_cookie.as_deref(),
+    )
 }
 
 async fn user_sessions(cfg: &Config, user_id: &str) -> Result<Vec<Session>, GatewayError> {

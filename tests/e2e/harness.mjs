@@ -99,7 +99,8 @@ export async function api(base, method, pathname, body) {
 let built = false;
 /** Builds the Worker once per test process (worker-build, no downloads). */
 export function buildWorker() {
-  if (built) return;
+  // E2E_SKIP_BUILD=1 reuses build/ (for iterating on tests while nothing in src/ changed).
+  if (built || process.env.E2E_SKIP_BUILD) return;
   execFileSync('bash', [path.join(root, 'scripts/build-worker')], { cwd: root, stdio: 'inherit' });
   built = true;
 }

@@ -446,3 +446,68 @@ pub const AUTHENTICATION_ERROR_CODES: &[&str] = &[
     "radar_sms_challenge",
     "sso_required",
 ];
+
+/// A role reference inside a membership.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleRef {
+    /// Role slug (`admin`, `member`...).
+    pub slug: String,
+}
+
+/// A user's membership of an organization (`GET /user_management/organization_memberships`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationMembership {
+    /// `om_...`
+    pub id: String,
+    /// The member.
+    pub user_id: String,
+    /// The organization.
+    pub organization_id: String,
+    /// The organization's name (the real API includes it; the emulator does not).
+    #[serde(default)]
+    pub organization_name: Option<String>,
+    /// The member's role.
+    #[serde(default)]
+    pub role: Option<RoleRef>,
+    /// `active`, `inactive` or `pending`.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// An organization (`GET /organizations/{id}`), the fields the edge uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    /// `org_...`
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// `GET /user_management/organization_memberships?user_id=...&limit=100`.
+pub fn list_memberships_request(base_url: &str, api_key: &str, user_id: &str) -> ApiRequest {
+    let mut request = ApiRequest::new(
+        "GET",
+        base_url,
+        "/user_management/organization_memberships",
+        Some(api_key),
+    );
+    request.url = format!(
+        "{}?user_id={}&limit=100",
+        request.url,
+        crate::encoding::form_urlencode(user_id)
+    );
+    request
+}
+
+/// `GET /organizations/{id}`.
+pub fn get_organization_request(
+    base_url: &str,
+    api_key: &str,
+    organization_id: &str,
+) -> ApiRequest {
+    let path = format!(
+        "/organizations/{}",
+        crate::encoding::rfc1738_encode(organization_id)
+    );
+    ApiRequest::new("GET", base_url, &path, Some(api_key))
+}
