@@ -71,7 +71,7 @@ pub enum ApiReply {
 
 /// The body of `POST /user_management/authenticate`, one variant per grant. Serialises to the
 /// SDK's exact field names; absent options are omitted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "grant_type")]
 pub enum AuthenticateGrant {
     /// Exchange an AuthKit authorization code.

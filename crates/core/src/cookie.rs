@@ -71,6 +71,30 @@ pub fn unseal_json(
     })
 }
 
+/// Opens a value as iron-session 8's `unsealData` reads it: a `~2` suffix gives the object,
+/// anything else the old v1 wrapper's `persistent` member (`{}` when there is none).
+pub fn unseal_json_iron_session(
+    cookie: &str,
+    passwords: &PasswordSet,
+    now_ms: u64,
+) -> Result<Value, CookieError> {
+    let (seal, version) = match cookie.split_once('~') {
+        Some((seal, suffix)) => (seal, parse_int(suffix)),
+        None => (cookie, None),
+    };
+    let plaintext = iron::unseal(seal, passwords, now_ms)?;
+    let object: Value =
+        serde_json::from_slice(&plaintext).map_err(|_| CookieError::MalformedJson)?;
+    Ok(match (version, object) {
+        (Some(2), Value::Null) => Value::Object(Default::default()),
+        (Some(2), object) => object,
+        (_, object) => match object.get("persistent") {
+            Some(Value::Object(inner)) => Value::Object(inner.clone()),
+            _ => Value::Object(Default::default()),
+        },
+    })
+}
+
 /// Seals JSON into a cookie value with the `~2` suffix, as `JSON.stringify` would write it.
 /// `expiration_ms` is absolute; `None` (the SDK's choice) never expires.
 pub fn seal_json(

@@ -1,0 +1,482 @@
+// workos-edge: WorkOS AuthKit sessions for Node, Deno and JavaScript Workers, over the same
+// Rust core as the workos-edge Worker (compiled to wasm). Shaped like @workos-inc/node so that
+// switching is a change of import. This file does HTTP (fetch), WebCrypto and caching; every
+// decision about seals, tokens and replies is made in the core.
+
+import { initSync } from './wasm/workos_edge_js.js';
+import * as core from './wasm/workos_edge_js.js';
+import wasmBytes from './wasm/bytes.js';
+
+initSync({ module: wasmBytes });
+
+/** Reasons `authenticate()` returns, as the SDK exports them. */
+export const AuthenticateWithSessionCookieFailureReason = Object.freeze({
+  INVALID_JWT: 'invalid_jwt',
+  INVALID_SESSION_COOKIE: 'invalid_session_cookie',
+  NO_SESSION_COOKIE_PROVIDED: 'no_session_cookie_provided',
+});
+
+/** Reasons `refresh()` returns, as the SDK exports them. */
+export const RefreshSessionFailureReason = Object.freeze({
+  INVALID_SESSION_COOKIE: 'invalid_session_cookie',
+  NO_SESSION_COOKIE_PROVIDED: 'no_session_cookie_provided',
+  INVALID_GRANT: 'invalid_grant',
+  MFA_ENROLLMENT: 'mfa_enrollment',
+  SSO_REQUIRED: 'sso_required',
+  RATE_LIMIT_EXCEEDED: 'rate_limit_exceeded',
+  TIMEOUT: 'timeout',
+  SERVER_ERROR: 'server_error',
+  NETWORK_ERROR: 'network_error',
+});
+
+/** An error reply from WorkOS; `name` is the SDK's exception class name. */
+export class WorkOSError extends Error {
+  constructor({ name, message, status, code, requestID }) {
+    super(message);
+    this.name = name ?? 'WorkOSError';
+    if (status !== undefined) this.status = status;
+    if (code !== undefined) this.code = code;
+    if (requestID !== undefined) this.requestID = requestID;
+  }
+}
+
+// jose's defaults, which the SDK uses: a JWKS is kept 10 minutes; an unknown `kid` refetches
+// it at most once per 5-minute cool-down.
+const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
+const JWKS_COOLDOWN_MS = 5 * 60 * 1000;
+const TOKEN_CACHE_LIMIT = 10_000;
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+function env(name) {
+  try {
+    if (typeof process !== 'undefined' && process.env) return process.env[name];
+    if (typeof Deno !== 'undefined') return Deno.env.get(name);
+  } catch {
+    // Deno without --allow-env: treat as unset.
+  }
+  return undefined;
+}
+
+function randomBytes(length) {
+  const bytes = new Uint8Array(length);
+  globalThis.crypto.getRandomValues(bytes);
+  return bytes;
+}
+
+function fail(error) {
+  return new WorkOSError(error ?? { name: 'Error', message: 'unknown error' });
+}
+
+/** Re-throws a core error with the SDK's exception type where it has one. */
+function rethrow(error) {
+  const message = String(error?.message ?? error);
+  if (message.startsWith('Incomplete arguments')) throw new TypeError(message);
+  throw error instanceof Error ? error : new Error(message);
+}
+
+const RS256 = { name: 'RSASSA-PKCS1-v1_5', hash: { name: 'SHA-256' } };
+
+export class WorkOS {
+  /**
+   * @param {string | undefined} apiKey  `sk_...` (default: env WORKOS_API_KEY)
+   * @param {object} [options] `clientId`, `apiHostname`, `https`, `port`, `baseUrl`, `fetch`,
+   *   `timeout` (ms), `issuer`, `clockToleranceSeconds`, `tokenCache` (default true)
+   */
+  constructor(apiKey, options = {}) {
+    if (apiKey && typeof apiKey === 'object') {
+      options = apiKey;
+      apiKey = options.apiKey;
+    }
+    this.key = apiKey ?? env('WORKOS_API_KEY');
+    this.clientId = options.clientId ?? env('WORKOS_CLIENT_ID');
+    if (!this.key && !this.clientId) {
+      throw new Error(
+        'WorkOS requires either an API key or a clientId. For server-side: new WorkOS("sk_...") or new WorkOS({ apiKey: "sk_..." }). For PKCE/public clients: new WorkOS({ clientId: "client_..." })',
+      );
+    }
+    const protocol = options.https === false ? 'http' : 'https';
+    const host = options.apiHostname ?? 'api.workos.com';
+    const port = options.port ? `:${options.port}` : '';
+    this.baseURL = (options.baseUrl ?? `${protocol}://${host}${port}`).replace(/\/+$/, '');
+    this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+    this.issuer = options.issuer === undefined ? undefined : [].concat(options.issuer);
+    this.leeway = options.clockToleranceSeconds ?? 0;
+    this.tokenCacheEnabled = options.tokenCache !== false;
+    this.userManagement = new UserManagement(this);
+  }
+
+  /** Performs a core request description; never throws for HTTP or network failures. */
+  async send({ method, url, headers, body }) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeout);
+    try {
+      const res = await this.fetchFn(url, {
+        method,
+        headers: Object.fromEntries(headers),
+        body: body ?? undefined,
+        signal: controller.signal,
+      });
+      return {
+        kind: 'response',
+        status: res.status,
+        retryAfter: res.headers.get('retry-after') ?? undefined,
+        requestId: res.headers.get('x-request-id') ?? undefined,
+        body: await res.text(),
+      };
+    } catch (error) {
+      if (controller.signal.aborted) return { kind: 'timeout' };
+      return { kind: 'network', message: String(error?.cause?.message ?? error?.message ?? error) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async get(path, query = {}) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) params.set(k, String(v));
+    const qs = params.toString();
+    const headers = [['Accept', 'application/json, text/plain, */*']];
+    if (this.key) headers.push(['Authorization', `Bearer ${this.key}`]);
+    const reply = await this.send({ method: 'GET', url: `${this.baseURL}${path}${qs ? `?${qs}` : ''}`, headers });
+    return this.json(reply);
+  }
+
+  async post(path, body) {
+    const headers = [
+      ['Accept', 'application/json, text/plain, */*'],
+      ['Content-Type', 'application/json'],
+    ];
+    if (this.key) headers.push(['Authorization', `Bearer ${this.key}`]);
+    const reply = await this.send({ method: 'POST', url: `${this.baseURL}${path}`, headers, body: JSON.stringify(body) });
+    return this.json(reply);
+  }
+
+  json(reply) {
+    if (reply.kind === 'timeout') throw new WorkOSError({ name: 'OauthException', message: 'Error: Request timeout', status: 408 });
+    if (reply.kind === 'network') throw new TypeError(`fetch failed: ${reply.message}`);
+    const body = reply.body ? JSON.parse(reply.body) : undefined;
+    if (reply.status >= 200 && reply.status < 300) return body;
+    throw new WorkOSError({
+      name: reply.status === 401 ? 'UnauthorizedException' : reply.status === 404 ? 'NotFoundException' : 'GenericServerException',
+      message: body?.message ?? body?.error_description ?? `HTTP ${reply.status}`,
+      status: reply.status,
+      code: body?.code ?? body?.error,
+      requestID: reply.requestId,
+    });
+  }
+}
+
+const camelSession = (s) => ({
+  object: 'session',
+  id: s.id,
+  userId: s.user_id,
+  ipAddress: s.ip_address,
+  userAgent: s.user_agent,
+  ...(s.organization_id !== undefined && { organizationId: s.organization_id }),
+  ...(s.impersonator !== undefined && { impersonator: s.impersonator }),
+  authMethod: s.auth_method,
+  status: s.status,
+  expiresAt: s.expires_at,
+  endedAt: s.ended_at,
+  createdAt: s.created_at,
+  updatedAt: s.updated_at,
+});
+
+/** A page of a list plus auto-pagination: `for await (const item of list)` walks every page. */
+class AutoPaginatable {
+  constructor(page, fetchPage, options) {
+    this.object = 'list';
+    this.page = page;
+    this.fetchPage = fetchPage;
+    this.options = options ?? {};
+  }
+  get data() {
+    return this.page.data;
+  }
+  get listMetadata() {
+    return this.page.listMetadata;
+  }
+  async *[Symbol.asyncIterator]() {
+    let page = this.page;
+    for (;;) {
+      yield* page.data;
+      if (!page.listMetadata.after) return;
+      page = await this.fetchPage({ ...this.options, after: page.listMetadata.after });
+    }
+  }
+  /** Every item of every page (only the first page when `limit` was given, as the SDK). */
+  async autoPagination() {
+    if (this.options.limit) return this.data;
+    const all = [];
+    for await (const item of this) all.push(item);
+    return all;
+  }
+}
+
+export class UserManagement {
+  constructor(workos) {
+    this.workos = workos;
+    this.jwks = undefined;
+    this.jwksFetchedAt = 0;
+    this.keys = new Map();
+    this.verifiedTokens = new Map();
+  }
+
+  get clientId() {
+    return this.workos.clientId;
+  }
+
+  /** `loadSealedSession({sessionData, cookiePassword})`. */
+  loadSealedSession({ sessionData, cookiePassword }) {
+    return new CookieSession(this, sessionData, cookiePassword);
+  }
+
+  /** `getSessionFromCookie`: the unsealed object, `{}` when it does not open. */
+  async getSessionFromCookie({ sessionData, cookiePassword = env('WORKOS_COOKIE_PASSWORD') }) {
+    if (!cookiePassword) throw new Error('Cookie password is required');
+    if (!sessionData) return undefined;
+    const out = core.unsealSession(sessionData, cookiePassword, Date.now());
+    return out.ok ? out.value : {};
+  }
+
+  async getJwks(force = false) {
+    if (!this.clientId) throw new Error('Missing client ID. Did you provide it when initializing WorkOS?');
+    const now = Date.now();
+    const stale = now - this.jwksFetchedAt >= JWKS_MAX_AGE_MS;
+    const cooled = now - this.jwksFetchedAt >= JWKS_COOLDOWN_MS;
+    if (this.jwks && !stale && !(force && cooled)) return this.jwks;
+    this.jwks = await this.workos.get(`/sso/jwks/${encodeURIComponent(this.clientId)}`);
+    this.jwksFetchedAt = now;
+    return this.jwks;
+  }
+
+  async verifySignature(keys, signedData, signature) {
+    for (const jwk of keys) {
+      const cacheKey = `${jwk.kid ?? ''}|${jwk.n}|${jwk.e}`;
+      let key = this.keys.get(cacheKey);
+      if (!key) {
+        key = await crypto.subtle.importKey('jwk', { kty: 'RSA', n: jwk.n, e: jwk.e, alg: 'RS256' }, RS256, false, ['verify']);
+        this.keys.set(cacheKey, key);
+      }
+      if (await crypto.subtle.verify(RS256, key, signature, signedData)) return true;
+    }
+    return false;
+  }
+
+  rememberToken(token, expiresAt) {
+    if (!this.workos.tokenCacheEnabled) return;
+    if (this.verifiedTokens.size >= TOKEN_CACHE_LIMIT) this.verifiedTokens.clear();
+    this.verifiedTokens.set(token, expiresAt ?? Infinity);
+  }
+
+  isVerified(token) {
+    if (!this.workos.tokenCacheEnabled) return false;
+    const exp = this.verifiedTokens.get(token);
+    if (exp === undefined) return false;
+    if (exp * 1000 <= Date.now()) {
+      this.verifiedTokens.delete(token);
+      return false;
+    }
+    return true;
+  }
+
+  async authenticateWith(grant, session) {
+    const body = { client_id: grant.client_id ?? this.clientId, client_secret: this.workos.key, ...grant };
+    if (!body.client_id) throw new TypeError('clientId is required. Provide it in method options or when initializing WorkOS.');
+    const request = core.authenticateRequest(strip(body), this.workos.baseURL, this.workos.key);
+    const reply = await this.workos.send(request);
+    const seal = session?.sealSession ? session.cookiePassword : undefined;
+    if (session?.sealSession && !seal) throw new Error('Cookie password is required');
+    const out = core.completeAuthentication(reply, seal, randomBytes(80));
+    if (!out.ok) throw fail(out.error);
+    return out.result;
+  }
+
+  /** `authenticateWithCode({code, codeVerifier?, invitationToken?, ipAddress?, userAgent?, session?})`. */
+  authenticateWithCode({ clientId, code, codeVerifier, invitationToken, ipAddress, userAgent, session }) {
+    if (!this.workos.key && !codeVerifier) {
+      throw new TypeError('authenticateWithCode requires either an API key or a codeVerifier');
+    }
+    return this.authenticateWith(
+      {
+        grant_type: 'authorization_code',
+        client_id: clientId,
+        code,
+        code_verifier: codeVerifier,
+        invitation_token: invitationToken,
+        ip_address: ipAddress,
+        user_agent: userAgent,
+      },
+      session,
+    );
+  }
+
+  /** `authenticateWithPassword({email, password, ...})`. */
+  authenticateWithPassword({ clientId, email, password, invitationToken, ipAddress, userAgent, session }) {
+    return this.authenticateWith(
+      {
+        grant_type: 'password',
+        client_id: clientId,
+        email,
+        password,
+        invitation_token: invitationToken,
+        ip_address: ipAddress,
+        user_agent: userAgent,
+      },
+      session,
+    );
+  }
+
+  /** `authenticateWithMagicAuth({code, email, ...})`. */
+  authenticateWithMagicAuth({ clientId, code, email, invitationToken, ipAddress, userAgent, session }) {
+    return this.authenticateWith(
+      {
+        grant_type: 'urn:workos:oauth:grant-type:magic-auth:code',
+        client_id: clientId,
+        code,
+        email,
+        invitation_token: invitationToken,
+        ip_address: ipAddress,
+        user_agent: userAgent,
+      },
+      session,
+    );
+  }
+
+  /** `authenticateWithRefreshToken({refreshToken, organizationId?, ...})`. */
+  authenticateWithRefreshToken({ clientId, refreshToken, organizationId, ipAddress, userAgent, session }) {
+    return this.authenticateWith(
+      {
+        grant_type: 'refresh_token',
+        client_id: clientId,
+        refresh_token: refreshToken,
+        organization_id: organizationId,
+        ip_address: ipAddress,
+        user_agent: userAgent,
+      },
+      session,
+    );
+  }
+
+  /** `getAuthorizationUrl({provider|connectionId|organizationId, redirectUri, state, ...})`. */
+  getAuthorizationUrl(options) {
+    try {
+      return core.authorizationUrl(this.workos.baseURL, { ...options, clientId: options.clientId ?? this.clientId });
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  /** `getAuthorizationUrlWithPKCE(options)` → `{url, state, codeVerifier}`. */
+  getAuthorizationUrlWithPKCE(options) {
+    const { codeVerifier, codeChallenge } = core.pkcePair(randomBytes(32));
+    const state = options.state ?? core.pkcePair(randomBytes(32)).codeVerifier;
+    const url = this.getAuthorizationUrl({ ...options, state, codeChallenge });
+    return { url, state, codeVerifier };
+  }
+
+  /** `getLogoutUrl({sessionId, returnTo?})`. */
+  getLogoutUrl({ sessionId, returnTo }) {
+    try {
+      return core.logoutUrl(this.workos.baseURL, sessionId ?? '', returnTo || undefined);
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  /** `listSessions(userId, {limit, before, after, order})`: an auto-paginating list. */
+  async listSessions(userId, options) {
+    const fetchPage = async (params) => {
+      const page = await this.workos.get(`/user_management/users/${encodeURIComponent(userId)}/sessions`, {
+        order: 'desc',
+        ...params,
+      });
+      return { data: page.data.map(camelSession), listMetadata: page.list_metadata ?? {} };
+    };
+    return new AutoPaginatable(await fetchPage(options ?? {}), fetchPage, options);
+  }
+
+  /** `revokeSession({sessionId})`. */
+  async revokeSession({ sessionId }) {
+    await this.workos.post('/user_management/sessions/revoke', { session_id: sessionId });
+  }
+}
+
+function strip(object) {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
+}
+
+/** The sealed session of one request, as `loadSealedSession` returns it. */
+export class CookieSession {
+  constructor(userManagement, sessionData, cookiePassword) {
+    if (!cookiePassword) throw new Error('cookiePassword is required');
+    this.userManagement = userManagement;
+    this.sessionData = sessionData;
+    this.cookiePassword = cookiePassword;
+  }
+
+  /** `{authenticated: true, sessionId, organizationId, role, ..., user, accessToken}` or
+   *  `{authenticated: false, reason}` exactly as the SDK. */
+  async authenticate() {
+    const um = this.userManagement;
+    if (!this.sessionData) return { authenticated: false, reason: 'no_session_cookie_provided' };
+    const w = um.workos;
+    let jwks = await um.getJwks();
+    let auth = core.beginAuthenticate(this.sessionData, this.cookiePassword, jwks, Date.now(), w.leeway, w.issuer);
+    if (auth.unknownKeyId) {
+      auth.free();
+      jwks = await um.getJwks(true);
+      auth = core.beginAuthenticate(this.sessionData, this.cookiePassword, jwks, Date.now(), w.leeway, w.issuer);
+    }
+    const decided = auth.result;
+    if (decided !== undefined) {
+      auth.free();
+      return decided;
+    }
+    const token = auth.accessToken;
+    const valid = um.isVerified(token) || (await um.verifySignature(auth.candidateKeys, auth.signedData, auth.signature));
+    const { result, expiresAt } = auth.finish(valid);
+    if (result.authenticated) um.rememberToken(token, expiresAt);
+    return result;
+  }
+
+  /** `refresh({organizationId?, cookiePassword?})`: new tokens, resealed (with the new password
+   *  when given); the SDK's result object. */
+  async refresh({ organizationId, cookiePassword } = {}) {
+    const um = this.userManagement;
+    const w = um.workos;
+    const plan = core.planRefresh(this.sessionData || undefined, this.cookiePassword, Date.now(), w.baseURL, um.clientId ?? '', w.key, organizationId);
+    if (!plan.ok) {
+      if (plan.error) throw fail(plan.error);
+      return plan.result;
+    }
+    const reply = await w.send(plan.request);
+    const out = core.completeRefresh(reply, cookiePassword ?? this.cookiePassword, randomBytes(80));
+    if (out.error) throw fail(out.error);
+    if (out.ok) {
+      this.sessionData = out.sealed;
+      if (cookiePassword) this.cookiePassword = cookiePassword;
+    }
+    return out.result;
+  }
+
+  /** `getLogoutUrl({returnTo?})`: needs a valid session (refresh first when it expired). */
+  async getLogoutUrl({ returnTo } = {}) {
+    const result = await this.authenticate();
+    if (!result.authenticated) throw new Error(`Failed to extract session ID for logout URL: ${result.reason}`);
+    return this.userManagement.getLogoutUrl({ sessionId: result.sessionId, returnTo });
+  }
+}
+
+/** iron-session 8's `sealData(data, {password, ttl})`: `ttl` in seconds (default 14 days, 0 =
+ *  never expires); a `{id: password}` map seals with the highest id. */
+export async function sealData(data, { password, ttl = 14 * 24 * 3600 }) {
+  const expiration = ttl > 0 ? Date.now() + ttl * 1000 : undefined;
+  return core.sealData(data, password, expiration, randomBytes(80));
+}
+
+/** iron-session 8's `unsealData(seal, {password})`: `{}` when the seal does not open. */
+export async function unsealData(seal, { password }) {
+  return core.unsealData(seal, password, Date.now());
+}
