@@ -108,6 +108,15 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
     let now_s = (now_ms / 1000) as i64;
     match checked {
         Ok(verified) => {
+            // Defence in depth (as authkit-nextjs): the cookie's user must be the token's subject.
+            if let (Some(user), Some(sub)) = (session.user_id(), verified.claims.sub.as_deref()) {
+                if user != sub {
+                    return SessionState::Anonymous {
+                        reason: "invalid_session_cookie",
+                        clear_cookie: true,
+                    };
+                }
+            }
             let active = ActiveSession {
                 cookie: session,
                 claims: verified.claims,

@@ -48,3 +48,19 @@ test('sessions survive the emulator going away', async () => {
   assert.equal(session.status, 200);
   assert.equal(session.body.refreshDeferred, true);
 });
+
+test('a missing or short secret names itself, never its value', async () => {
+  const short = await startWorker({ WORKOS_API_BASE_URL: 'http://127.0.0.1:9', WORKOS_COOKIE_PASSWORD: 'too-short-secret' });
+  try {
+    const res = await fetch(`${short.url}/dashboard`, { headers: { accept: 'text/html', 'sec-fetch-dest': 'document' } });
+    assert.equal(res.status, 500);
+    const page = await res.text();
+    assert.match(page, /WORKOS_COOKIE_PASSWORD/);
+    assert.match(page, /at least 32 characters/);
+    assert.ok(!page.includes('too-short-secret'), 'the secret is never shown');
+    const json = await (await fetch(`${short.url}/auth/session`)).json();
+    assert.equal(json.error, 'misconfigured');
+  } finally {
+    short.stop();
+  }
+});
