@@ -50,7 +50,7 @@ pub async fn handle(
     }
 
     let started = now_ms();
-    let cookie_header = request.headers().get("cookie").ok().flatten();
+    let cookie_header = header(&request, "cookie");
     let state = session::resolve(cfg, cookie_header.as_deref(), started).await;
     let auth_ms = now_ms().saturating_sub(started);
     log.auth_ms = Some(auth_ms);
@@ -134,6 +134,11 @@ pub fn sign_in_required(
             .map_err(internal)?;
     }
     Ok(response)
+}
+
+/// A request header's value, if present and readable.
+pub fn header(request: &Request, name: &str) -> Option<String> {
+    request.headers().get(name).ok().flatten()
 }
 
 /// A 302 to a path on this site (or an absolute URL we built).

@@ -19,7 +19,7 @@ use workos_edge_core::SessionCookieData;
 
 use crate::config::Config;
 use crate::error::GatewayError;
-use crate::gateway::{internal, redirect};
+use crate::gateway::{header, internal, redirect};
 use crate::session::{self, ActiveSession, SessionState};
 use crate::{now_ms, random_bytes, workos, RequestLog};
 
@@ -131,12 +131,7 @@ pub async fn callback(request: &Request, cfg: &Config, log: &mut RequestLog) -> 
             "The sign-in link is incomplete. Please sign in again.",
         ));
     };
-    let cookies = request
-        .headers()
-        .get("cookie")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let cookies = header(request, "cookie").unwrap_or_default();
     let flow: LoginFlow = cookie_value(&cookies, &state_cookie(&state))
         .and_then(|sealed| unseal_json(sealed, &cfg.passwords, now_ms()).ok())
         .and_then(|value| serde_json::from_value(value).ok())
@@ -151,8 +146,8 @@ pub async fn callback(request: &Request, cfg: &Config, log: &mut RequestLog) -> 
         code,
         code_verifier: Some(flow.code_verifier),
         invitation_token: None,
-        ip_address: request.headers().get("cf-connecting-ip").ok().flatten(),
-        user_agent: request.headers().get("user-agent").ok().flatten(),
+        ip_address: header(request, "cf-connecting-ip"),
+        user_agent: header(request, "user-agent"),
     };
     let reply = workos::send(&grant.to_request(&cfg.api_base_url, Some(&cfg.api_key))).await;
     let response = classify_authenticate_reply(&reply)
@@ -191,7 +186,7 @@ fn upstream(what: &str, failure: &RefreshFailure) -> GatewayError {
 /// (its logout URL redirects back to this site's home page).
 pub fn logout(request: &Request, cfg: &Config, log: &mut RequestLog) -> RouteResult {
     log.decision = "logout";
-    let cookies = request.headers().get("cookie").ok().flatten();
+    let cookies = header(request, "cookie");
     let home = format!("{}/", site_origin(request)?);
     let target = match session::session_id_of(cfg, cookies.as_deref(), now_ms()) {
         Some(sid) => logout_url(&cfg.api_base_url, &sid, Some(&home))
@@ -213,7 +208,7 @@ async fn require_session(
     log: &mut RequestLog,
 ) -> Result<Box<ActiveSession>, GatewayError> {
     let started = now_ms();
-    let cookies = request.headers().get("cookie").ok().flatten();
+    let cookies = header(request, "cookie");
     let state = session::resolve(cfg, cookies.as_deref(), started).await;
     log.auth_ms = Some(now_ms().saturating_sub(started));
     match state {
@@ -276,14 +271,13 @@ pub async fn session(request: &Request, cfg: &Config, log: &mut RequestLog) -> R
 /// Cross-site requests cannot send JSON without a CORS preflight we never answer, and a
 /// browser's `Origin` must be ours: together they stop CSRF on the POST routes.
 async fn json_body<T: for<'de> Deserialize<'de>>(mut request: Request) -> Result<T, GatewayError> {
-    let header = |name: &str| request.headers().get(name).ok().flatten();
-    let content_type = header("content-type").unwrap_or_default();
+    let content_type = header(&request, "content-type").unwrap_or_default();
     if !content_type.starts_with("application/json") {
         return Err(GatewayError::BadRequest(
             "Send JSON (Content-Type: application/json).",
         ));
     }
-    if let Some(origin) = header("origin") {
+    if let Some(origin) = header(&request, "origin") {
         let ours = site_origin(&request)?;
         if origin != ours {
             return Err(GatewayError::BadRequest(
@@ -311,12 +305,7 @@ pub async fn switch_organization(
     log: &mut RequestLog,
 ) -> RouteResult {
     log.decision = "switch_organization";
-    let cookies = request
-        .headers()
-        .get("cookie")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let cookies = header(&request, "cookie").unwrap_or_default();
     let current = require_session(&request, cfg, log).await?;
     let sealed = current
         .refreshed_cookie
