@@ -90,7 +90,12 @@ impl GatewayError {
         }
         let message = self.public_message();
         let response = if document {
-            Response::from_html(error_page(status, &message))?
+            let links = match &self {
+                // Signed in already: offer the way back, or another account.
+                Self::Forbidden(_) => "<a href=\"/\">Home</a> · <a href=\"/dashboard\">Dashboard</a> · <a href=\"/auth/logout\">Sign in as someone else</a>",
+                _ => "<a href=\"/\">Home</a> · <a href=\"/auth/login\">Sign in</a>",
+            };
+            Response::from_html(error_page(status, &message, links))?
         } else {
             let mut body = serde_json::json!({ "error": self.code(), "message": message });
             if let Self::Unauthenticated { reason } = &self {
@@ -112,11 +117,11 @@ impl From<ConfigError> for GatewayError {
 }
 
 /// A plain page for errors shown to people.
-fn error_page(status: u16, message: &str) -> String {
+fn error_page(status: u16, message: &str, links: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
          <title>{status}</title><body style=\"font:16px system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem\">\
-         <h1>{status}</h1><p>{}</p><p><a href=\"/\">Home</a> · <a href=\"/auth/login\">Sign in</a></p></body></html>",
+         <main><h1>{status}</h1><p>{}</p><p>{links}</p></main></body></html>",
         html_escape(message)
     )
 }

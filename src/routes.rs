@@ -186,8 +186,20 @@ fn upstream(what: &str, failure: &RefreshFailure) -> GatewayError {
 /// (its logout URL redirects back to this site's home page).
 pub fn logout(request: &Request, cfg: &Config, log: &mut RequestLog) -> RouteResult {
     log.decision = "logout";
+    // A link on another site must not sign people out: browsers say where a navigation
+    // came from, and a POST must carry our own Origin.
+    let cross_site = matches!(
+        header(request, "sec-fetch-site").as_deref(),
+        Some("cross-site" | "same-site")
+    );
+    let ours = site_origin(request)?;
+    let foreign_origin = header(request, "origin").is_some_and(|origin| origin != ours);
+    if cross_site || foreign_origin {
+        log.reason = Some("cross-site sign-out refused".into());
+        return redirect("/");
+    }
     let cookies = header(request, "cookie");
-    let home = format!("{}/", site_origin(request)?);
+    let home = format!("{ours}/");
     let target = match session::session_id_of(cfg, cookies.as_deref(), now_ms()) {
         Some(sid) => logout_url(&cfg.api_base_url, &sid, Some(&home))
             .map_err(|e| GatewayError::Upstream(e.to_string()))?,

@@ -132,6 +132,10 @@ describe('static site (www/ behind the Worker)', () => {
   test('logout clears the cookie and ends the WorkOS session', async () => {
     const b = new Browser(staticSite.url);
     await b.signIn();
+    // A link on another site cannot sign anyone out.
+    const forged = await b.request('/auth/logout', { headers: { 'sec-fetch-site': 'cross-site' } });
+    assert.equal(forged.headers.get('location'), '/');
+    assert.ok(b.session, 'still signed in');
     const sid = (await b.json('/auth/session')).body.sessionId;
     const res = await b.request('/auth/logout');
     assert.equal(res.status, 302);

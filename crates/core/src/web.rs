@@ -158,9 +158,11 @@ impl PathGlob {
     /// Whether `path` matches.
     pub fn matches(&self, path: &str) -> bool {
         if let Some(prefix) = self.pattern.strip_suffix("/*") {
-            // `/assets/*` covers everything below `/assets/`, the usual meaning in route configs.
+            // `/reports/*` covers `/reports` itself and everything below it: a rule must not be
+            // dodged by leaving out the trailing slash (an origin may serve both).
             if !prefix.contains('*') {
-                return path.starts_with(prefix) && path[prefix.len()..].starts_with('/');
+                return path == prefix
+                    || (path.starts_with(prefix) && path[prefix.len()..].starts_with('/'));
             }
         }
         glob_match(self.pattern.as_bytes(), path.as_bytes())
@@ -348,6 +350,8 @@ mod tests {
         assert!(!PathGlob::new("/").matches("/x"));
         assert!(PathGlob::new("/assets/*").matches("/assets/app/main.js"));
         assert!(!PathGlob::new("/assets/*").matches("/assetsx/a"));
+        assert!(PathGlob::new("/reports/*").matches("/reports"));
+        assert!(PathGlob::new("/reports/*").matches("/reports/"));
         assert!(PathGlob::new("/*.css").matches("/site.css"));
         assert!(!PathGlob::new("/*.css").matches("/a/site.css"));
         assert!(PathGlob::new("/docs/**").matches("/docs/a/b"));
