@@ -98,7 +98,8 @@ export interface RefreshFailure {
   reason: RefreshSessionFailureReason;
   retryable: boolean;
   retryAfter?: number;
-  error?: { name: string; message: string; status?: number };
+  /** The error behind a retryable failure (a `WorkOSError` with the SDK's exception `name`). */
+  error?: WorkOSError;
 }
 
 export type Password = string | Record<string, string>;
@@ -119,7 +120,7 @@ export interface WorkOSOptions {
   issuer?: string | string[];
   /** Seconds of skew tolerated on `exp`/`nbf` (default 0, as the SDK). */
   clockToleranceSeconds?: number;
-  /** Remember verified access tokens until `exp` (default true). */
+  /** Remember verified cookies and access tokens until the token's `exp` (default true). */
   tokenCache?: boolean;
 }
 
@@ -129,6 +130,7 @@ export interface SessionOptions {
 }
 
 export declare class WorkOSError extends Error {
+  constructor(error: { name?: string; message: string; status?: number; code?: string; requestID?: string });
   status?: number;
   code?: string;
   requestID?: string;
@@ -198,11 +200,17 @@ export declare class UserManagement {
     screenHint?: 'sign-in' | 'sign-up';
     state?: string;
     codeChallenge?: string;
+    codeChallengeMethod?: string;
     prompt?: string;
     invitationToken?: string;
     maxAge?: number;
+    claimNonce?: string;
+    providerQueryParams?: Record<string, string | boolean | number>;
+    providerScopes?: string[];
   }): string;
-  getAuthorizationUrlWithPKCE(options: Parameters<UserManagement['getAuthorizationUrl']>[0]): { url: string; state: string; codeVerifier: string };
+  getAuthorizationUrlWithPKCE(
+    options: Omit<Parameters<UserManagement['getAuthorizationUrl']>[0], 'codeChallenge' | 'codeChallengeMethod'>,
+  ): Promise<{ url: string; state: string; codeVerifier: string }>;
   getLogoutUrl(options: { sessionId: string; returnTo?: string }): string;
   listSessions(userId: string, options?: ListOptions): Promise<AutoPaginatable<Session>>;
   revokeSession(options: { sessionId: string }): Promise<void>;

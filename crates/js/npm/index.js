@@ -1,7 +1,8 @@
 // workos-edge: WorkOS AuthKit sessions for Node, Deno and JavaScript Workers, over the same
 // Rust core as the workos-edge Worker (compiled to wasm). Shaped like @workos-inc/node so that
-// switching is a change of import. This file does HTTP (fetch), WebCrypto and caching; every
-// decision about seals, tokens and replies is made in the core.
+// switching is a change of import. This file does HTTP (fetch), the RS256 signature check
+// (node:crypto where the runtime has it, else WebCrypto) and caching; every decision about seals,
+// tokens and replies is made in the core.
 
 import { initSync } from './wasm/workos_edge_js.js';
 import * as core from './wasm/workos_edge_js.js';
@@ -45,6 +46,9 @@ export class WorkOSError extends Error {
 const JWKS_MAX_AGE_MS = 10 * 60 * 1000;
 const JWKS_COOLDOWN_MS = 5 * 60 * 1000;
 const TOKEN_CACHE_LIMIT = 10_000;
+const SESSION_CACHE_LIMIT = 1_000;
+// iron's tolerance on a seal's own expiration (seals written with a ttl).
+const SEAL_SKEW_MS = 60_000;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 function env(name) {
@@ -75,6 +79,42 @@ function rethrow(error) {
 }
 
 const RS256 = { name: 'RSASSA-PKCS1-v1_5', hash: { name: 'SHA-256' } };
+
+// Node 20.16+ and Deno: node:crypto's synchronous RSA verify, reached without an import statement
+// so that bundlers for other runtimes never see it (they use WebCrypto). In Node, WebCrypto's
+// verify runs on the thread pool and costs several times more per call.
+const nodeCrypto = (() => {
+  try {
+    return globalThis.process?.getBuiltinModule?.('node:crypto');
+  } catch {
+    return undefined;
+  }
+})();
+
+// The SDK builds its result objects with every key present (`undefined` when the token has no
+// such claim); the core leaves absent ones out. Same keys, same order, so `deepStrictEqual`,
+// `Object.keys` and `'role' in result` agree with the SDK.
+const AUTHENTICATED_KEYS = ['authenticated', 'sessionId', 'organizationId', 'role', 'roles', 'permissions', 'entitlements', 'featureFlags', 'user', 'authenticationMethod', 'impersonator', 'accessToken'];
+const REFRESHED_KEYS = ['authenticated', 'sealedSession', 'session', 'authenticationMethod', 'sessionId', 'organizationId', 'role', 'roles', 'permissions', 'entitlements', 'featureFlags', 'user', 'impersonator'];
+const RESPONSE_KEYS = ['user', 'organizationId', 'accessToken', 'refreshToken', 'impersonator', 'authenticationMethod', 'oauthTokens'];
+
+function withKeys(keys, value) {
+  const out = {};
+  for (const key of keys) out[key] = value[key];
+  for (const [key, v] of Object.entries(value)) if (!(key in out)) out[key] = v;
+  return out;
+}
+
+/** A refresh result as the SDK returns it: full key set on success, `error` an Error. */
+function refreshResult(result) {
+  if (result.authenticated) return withKeys(REFRESHED_KEYS, { ...result, session: withKeys(RESPONSE_KEYS, result.session) });
+  if (result.error) return { ...result, error: fail(result.error) };
+  return result;
+}
+
+// The SDK's query-string encoding (RFC 1738: space as '+', and ! ' * escaped).
+const encodeRFC1738 = (text) =>
+  encodeURIComponent(text).replace(/%20/g, '+').replace(/[!'*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export class WorkOS {
   /**
@@ -221,6 +261,7 @@ export class UserManagement {
     this.jwksFetchedAt = 0;
     this.keys = new Map();
     this.verifiedTokens = new Map();
+    this.verifiedSessions = new Map();
   }
 
   get clientId() {
@@ -251,22 +292,52 @@ export class UserManagement {
     return this.jwks;
   }
 
+  /** RS256 (RSASSA-PKCS1-v1_5, SHA-256) over `signedData` with any of the candidate JWKs. */
   async verifySignature(keys, signedData, signature) {
     for (const jwk of keys) {
       const cacheKey = `${jwk.kid ?? ''}|${jwk.n}|${jwk.e}`;
       let key = this.keys.get(cacheKey);
       if (!key) {
-        key = await crypto.subtle.importKey('jwk', { kty: 'RSA', n: jwk.n, e: jwk.e, alg: 'RS256' }, RS256, false, ['verify']);
+        key = nodeCrypto
+          ? nodeCrypto.createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' })
+          : await crypto.subtle.importKey('jwk', { kty: 'RSA', n: jwk.n, e: jwk.e, alg: 'RS256' }, RS256, false, ['verify']);
         this.keys.set(cacheKey, key);
       }
-      if (await crypto.subtle.verify(RS256, key, signature, signedData)) return true;
+      const valid = nodeCrypto
+        ? nodeCrypto.verify('sha256', signedData, key, signature)
+        : await crypto.subtle.verify(RS256, key, signature, signedData);
+      if (valid) return true;
     }
     return false;
   }
 
+  /** A cookie value that authenticated with this password: its result, until the token (or the
+   *  seal's own ttl) expires. The cookie's MAC covers everything the result is made of, so the
+   *  same value with the same password always gives the same result until then. */
+  rememberSession(sessionData, password, result, expiresAt) {
+    if (!this.workos.tokenCacheEnabled) return;
+    let validUntil = expiresAt === undefined ? Infinity : expiresAt * 1000;
+    const sealExpiration = Number(sessionData.split('~')[0].split('*')[5]);
+    if (sealExpiration) validUntil = Math.min(validUntil, sealExpiration + SEAL_SKEW_MS);
+    const sessions = this.verifiedSessions;
+    if (sessions.size >= SESSION_CACHE_LIMIT) sessions.delete(sessions.keys().next().value);
+    sessions.set(sessionData, { password: passwordKey(password), result: structuredClone(result), validUntil });
+  }
+
+  cachedSession(sessionData, password) {
+    if (!this.workos.tokenCacheEnabled) return undefined;
+    const entry = this.verifiedSessions.get(sessionData);
+    if (entry === undefined || entry.password !== passwordKey(password)) return undefined;
+    if (entry.validUntil <= Date.now()) {
+      this.verifiedSessions.delete(sessionData);
+      return undefined;
+    }
+    return structuredClone(entry.result);
+  }
+
   rememberToken(token, expiresAt) {
     if (!this.workos.tokenCacheEnabled) return;
-    if (this.verifiedTokens.size >= TOKEN_CACHE_LIMIT) this.verifiedTokens.clear();
+    if (this.verifiedTokens.size >= TOKEN_CACHE_LIMIT) this.verifiedTokens.delete(this.verifiedTokens.keys().next().value);
     this.verifiedTokens.set(token, expiresAt ?? Infinity);
   }
 
@@ -282,7 +353,7 @@ export class UserManagement {
   }
 
   async authenticateWith(grant, session) {
-    const body = { client_id: grant.client_id ?? this.clientId, client_secret: this.workos.key, ...grant };
+    const body = { ...grant, client_id: grant.client_id ?? this.clientId, client_secret: this.workos.key };
     if (!body.client_id) throw new TypeError('clientId is required. Provide it in method options or when initializing WorkOS.');
     const request = core.authenticateRequest(strip(body), this.workos.baseURL, this.workos.key);
     const reply = await this.workos.send(request);
@@ -290,7 +361,7 @@ export class UserManagement {
     if (session?.sealSession && !seal) throw new Error('Cookie password is required');
     const out = core.completeAuthentication(reply, seal, randomBytes(80));
     if (!out.ok) throw fail(out.error);
-    return out.result;
+    return withKeys(RESPONSE_KEYS, out.result);
   }
 
   /** `authenticateWithCode({code, codeVerifier?, invitationToken?, ipAddress?, userAgent?, session?})`. */
@@ -361,18 +432,50 @@ export class UserManagement {
 
   /** `getAuthorizationUrl({provider|connectionId|organizationId, redirectUri, state, ...})`. */
   getAuthorizationUrl(options) {
+    const { claimNonce, codeChallengeMethod, providerQueryParams, providerScopes, screenHint, ...known } = options;
+    const clientId = known.clientId ?? this.clientId;
+    if (!clientId) throw new TypeError('clientId is required. Provide it in method options or when initializing WorkOS.');
+    let url;
     try {
-      return core.authorizationUrl(this.workos.baseURL, { ...options, clientId: options.clientId ?? this.clientId });
+      url = core.authorizationUrl(this.workos.baseURL, { ...known, clientId });
     } catch (error) {
       rethrow(error);
     }
+    if (known.provider !== 'authkit' && screenHint) throw new TypeError(`'screenHint' is only supported for 'authkit' provider`);
+    // Parameters the core does not write (or writes differently: it always adds
+    // code_challenge_method=S256 and only knows the two screen hints) are merged in with the
+    // SDK's toQueryString rules: keys sorted, arrays repeated, objects as key[sub].
+    const extra = {
+      claim_nonce: claimNonce,
+      code_challenge_method: codeChallengeMethod,
+      provider_query_params: providerQueryParams,
+      provider_scopes: providerScopes,
+      screen_hint: screenHint,
+    };
+    const [base, query] = url.split('?');
+    const pair = (key, value) => `${encodeRFC1738(key)}=${encodeRFC1738(String(value))}`;
+    const params = query
+      .split('&')
+      .filter((p) => !p.startsWith('code_challenge_method='))
+      .map((p) => [p.slice(0, p.indexOf('=')), p]);
+    for (const [key, value] of Object.entries(extra)) {
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const item of value) params.push([key, pair(key, item)]);
+      else if (typeof value === 'object' && value !== null) {
+        for (const sub of Object.keys(value).sort((a, b) => a.localeCompare(b))) {
+          if (value[sub] !== undefined) params.push([key, pair(`${key}[${sub}]`, value[sub])]);
+        }
+      } else params.push([key, pair(key, value)]);
+    }
+    params.sort((a, b) => a[0].localeCompare(b[0]));
+    return `${base}?${params.map(([, p]) => p).join('&')}`;
   }
 
-  /** `getAuthorizationUrlWithPKCE(options)` → `{url, state, codeVerifier}`. */
-  getAuthorizationUrlWithPKCE(options) {
+  /** `getAuthorizationUrlWithPKCE(options)` → `Promise<{url, state, codeVerifier}>` (async, as the SDK). */
+  async getAuthorizationUrlWithPKCE(options) {
     const { codeVerifier, codeChallenge } = core.pkcePair(randomBytes(32));
     const state = options.state ?? core.pkcePair(randomBytes(32)).codeVerifier;
-    const url = this.getAuthorizationUrl({ ...options, state, codeChallenge });
+    const url = this.getAuthorizationUrl({ ...options, state, codeChallenge, codeChallengeMethod: 'S256' });
     return { url, state, codeVerifier };
   }
 
@@ -389,8 +492,8 @@ export class UserManagement {
   async listSessions(userId, options) {
     const fetchPage = async (params) => {
       const page = await this.workos.get(`/user_management/users/${encodeURIComponent(userId)}/sessions`, {
-        order: 'desc',
         ...params,
+        order: params.order || 'desc',
       });
       return { data: page.data.map(camelSession), listMetadata: page.list_metadata ?? {} };
     };
@@ -401,6 +504,11 @@ export class UserManagement {
   async revokeSession({ sessionId }) {
     await this.workos.post('/user_management/sessions/revoke', { session_id: sessionId });
   }
+}
+
+/** A password (string or `{id: password}` map) as a comparable string. */
+function passwordKey(password) {
+  return typeof password === 'string' ? password : JSON.stringify(Object.entries(password ?? {}).sort());
 }
 
 function strip(object) {
@@ -421,6 +529,8 @@ export class CookieSession {
   async authenticate() {
     const um = this.userManagement;
     if (!this.sessionData) return { authenticated: false, reason: 'no_session_cookie_provided' };
+    const cached = um.cachedSession(this.sessionData, this.cookiePassword);
+    if (cached !== undefined) return cached;
     const w = um.workos;
     let jwks = await um.getJwks();
     let auth = core.beginAuthenticate(this.sessionData, this.cookiePassword, jwks, Date.now(), w.leeway, w.issuer);
@@ -437,8 +547,11 @@ export class CookieSession {
     const token = auth.accessToken;
     const valid = um.isVerified(token) || (await um.verifySignature(auth.candidateKeys, auth.signedData, auth.signature));
     const { result, expiresAt } = auth.finish(valid);
-    if (result.authenticated) um.rememberToken(token, expiresAt);
-    return result;
+    if (!result.authenticated) return result;
+    const shaped = withKeys(AUTHENTICATED_KEYS, result);
+    um.rememberToken(token, expiresAt);
+    um.rememberSession(this.sessionData, this.cookiePassword, shaped, expiresAt);
+    return shaped;
   }
 
   /** `refresh({organizationId?, cookiePassword?})`: new tokens, resealed (with the new password
@@ -449,7 +562,7 @@ export class CookieSession {
     const plan = core.planRefresh(this.sessionData || undefined, this.cookiePassword, Date.now(), w.baseURL, um.clientId ?? '', w.key, organizationId);
     if (!plan.ok) {
       if (plan.error) throw fail(plan.error);
-      return plan.result;
+      return refreshResult(plan.result);
     }
     const reply = await w.send(plan.request);
     const out = core.completeRefresh(reply, cookiePassword ?? this.cookiePassword, randomBytes(80));
@@ -458,7 +571,7 @@ export class CookieSession {
       this.sessionData = out.sealed;
       if (cookiePassword) this.cookiePassword = cookiePassword;
     }
-    return out.result;
+    return refreshResult(out.result);
   }
 
   /** `getLogoutUrl({returnTo?})`: needs a valid session (refresh first when it expired). */
@@ -472,7 +585,9 @@ export class CookieSession {
 /** iron-session 8's `sealData(data, {password, ttl})`: `ttl` in seconds (default 14 days, 0 =
  *  never expires); a `{id: password}` map seals with the highest id. */
 export async function sealData(data, { password, ttl = 14 * 24 * 3600 }) {
-  const expiration = ttl > 0 ? Date.now() + ttl * 1000 : undefined;
+  if (data === undefined) throw new TypeError('sealData: data must be JSON-serializable (got undefined)');
+  // iron's rule: any non-zero ttl sets an expiration (a negative one is already expired).
+  const expiration = ttl ? Date.now() + ttl * 1000 : undefined;
   return core.sealData(data, password, expiration, randomBytes(80));
 }
 
