@@ -86,13 +86,12 @@ pub fn login(request: &Request, cfg: &Config, log: &mut RequestLog) -> RouteResu
         provider: Some("authkit".into()),
         organization_id: query(request, "organizationId"),
         login_hint: query(request, "loginHint"),
-        screen_hint: match query(request, "screenHint").as_deref() {
-            Some("sign-up") => Some(ScreenHint::SignUp),
-            Some("sign-in") => Some(ScreenHint::SignIn),
-            _ => None,
-        },
+        screen_hint: query(request, "screenHint")
+            .filter(|h| h == "sign-in" || h == "sign-up")
+            .map(|h| ScreenHint::parse(&h)),
         state: Some(state.clone()),
         code_challenge: Some(pkce.challenge),
+        code_challenge_method: Some("S256".into()),
         ..Default::default()
     };
     let url = authorization_url(&cfg.api_base_url, &options)

@@ -54,13 +54,34 @@ pub fn logout_url(
     Ok(url)
 }
 
-/// `sign-in` or `sign-up` for AuthKit's hosted pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which AuthKit page to open first.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScreenHint {
     /// The sign-in page.
     SignIn,
     /// The sign-up page.
     SignUp,
+    /// Any other hint, passed through as the SDK does.
+    Other(String),
+}
+
+impl ScreenHint {
+    /// Parses a hint (`sign-in`, `sign-up`, or anything else verbatim).
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "sign-in" => Self::SignIn,
+            "sign-up" => Self::SignUp,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::SignIn => "sign-in",
+            Self::SignUp => "sign-up",
+            Self::Other(other) => other,
+        }
+    }
 }
 
 /// A PKCE pair: keep the verifier (sealed, server side), send the challenge.
@@ -122,8 +143,16 @@ pub struct AuthorizationUrlOptions {
     pub screen_hint: Option<ScreenHint>,
     /// CSRF state, echoed back.
     pub state: Option<String>,
-    /// PKCE challenge (`S256`).
+    /// PKCE challenge.
     pub code_challenge: Option<String>,
+    /// PKCE method, `S256` (sent only when given, as the SDK).
+    pub code_challenge_method: Option<String>,
+    /// Extra OAuth scopes for the upstream provider (repeated `provider_scopes`).
+    pub provider_scopes: Vec<String>,
+    /// Extra query parameters for the upstream provider (`provider_query_params[key]`).
+    pub provider_query_params: Vec<(String, String)>,
+    /// Nonce to bind the sign-in to (`claim_nonce`).
+    pub claim_nonce: Option<String>,
     /// `login`, `consent`... passed through.
     pub prompt: Option<String>,
     /// Invitation to accept.
@@ -146,16 +175,14 @@ pub fn authorization_url(
     if options.screen_hint.is_some() && options.provider.as_deref() != Some("authkit") {
         return Err(UrlError::ScreenHintWithoutAuthkit);
     }
-    let screen_hint = options.screen_hint.map(|hint| match hint {
-        ScreenHint::SignIn => "sign-in".to_owned(),
-        ScreenHint::SignUp => "sign-up".to_owned(),
-    });
-    let mut params: Vec<(&str, String)> = [
+    // The SDK's toQueryString: keys sorted, arrays repeated, objects as key[sub] (sorted).
+    let single: [(&str, Option<String>); 16] = [
+        ("claim_nonce", options.claim_nonce.clone()),
         ("client_id", Some(options.client_id.clone())),
         ("code_challenge", options.code_challenge.clone()),
         (
             "code_challenge_method",
-            options.code_challenge.as_ref().map(|_| "S256".to_owned()),
+            options.code_challenge_method.clone(),
         ),
         ("connection_id", options.connection_id.clone()),
         ("domain_hint", options.domain_hint.clone()),
@@ -167,17 +194,32 @@ pub fn authorization_url(
         ("provider", options.provider.clone()),
         ("redirect_uri", Some(options.redirect_uri.clone())),
         ("response_type", Some("code".to_owned())),
-        ("screen_hint", screen_hint),
+        (
+            "screen_hint",
+            options.screen_hint.as_ref().map(|h| h.as_str().to_owned()),
+        ),
         ("state", options.state.clone()),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.map(|v| (k, v)))
-    .collect();
-    params.sort_by(|a, b| a.0.cmp(b.0));
-    let query: Vec<String> = params
-        .iter()
-        .map(|(k, v)| format!("{}={}", rfc1738_encode(k), rfc1738_encode(v)))
+    ];
+    let pair =
+        |key: &str, value: &str| format!("{}={}", rfc1738_encode(key), rfc1738_encode(value));
+    let mut params: Vec<(&str, String)> = single
+        .into_iter()
+        .filter_map(|(key, value)| value.map(|v| (key, pair(key, &v))))
         .collect();
+    let mut provider_params = options.provider_query_params.clone();
+    provider_params.sort_by(|a, b| a.0.cmp(&b.0));
+    for (sub, value) in &provider_params {
+        params.push((
+            "provider_query_params",
+            pair(&format!("provider_query_params[{sub}]"), value),
+        ));
+    }
+    for scope in &options.provider_scopes {
+        params.push(("provider_scopes", pair("provider_scopes", scope)));
+    }
+    // A stable sort: repeated keys keep their order.
+    params.sort_by(|a, b| a.0.cmp(b.0));
+    let query: Vec<String> = params.into_iter().map(|(_, pair)| pair).collect();
     Ok(format!(
         "{}/user_management/authorize?{}",
         base_url.trim_end_matches('/'),
@@ -208,6 +250,8 @@ mod tests {
                 provider: Some("authkit".into()),
                 screen_hint: Some(ScreenHint::SignUp),
                 state: Some("a b".into()),
+                provider_scopes: vec!["read:org".into(), "repo".into()],
+                provider_query_params: vec![("z".into(), "1".into()), ("a".into(), "x y".into())],
                 ..Default::default()
             },
         )
@@ -215,6 +259,8 @@ mod tests {
         assert_eq!(
             url,
             "https://api.workos.com/user_management/authorize?client_id=client_1&provider=authkit\
+             &provider_query_params%5Ba%5D=x+y&provider_query_params%5Bz%5D=1\
+             &provider_scopes=read%3Aorg&provider_scopes=repo\
              &redirect_uri=http%3A%2F%2Flocalhost%3A8787%2Fauth%2Fcallback&response_type=code\
              &screen_hint=sign-up&state=a+b"
         );

@@ -74,7 +74,8 @@ function fail(error) {
 /** Re-throws a core error with the SDK's exception type where it has one. */
 function rethrow(error) {
   const message = String(error?.message ?? error);
-  if (message.startsWith('Incomplete arguments')) throw new TypeError(message);
+  // The SDK throws TypeError for bad arguments.
+  if (message.startsWith('Incomplete arguments') || message.startsWith("'screenHint'")) throw new TypeError(message);
   throw error instanceof Error ? error : new Error(message);
 }
 
@@ -111,10 +112,6 @@ function refreshResult(result) {
   if (result.error) return { ...result, error: fail(result.error) };
   return result;
 }
-
-// The SDK's query-string encoding (RFC 1738: space as '+', and ! ' * escaped).
-const encodeRFC1738 = (text) =>
-  encodeURIComponent(text).replace(/%20/g, '+').replace(/[!'*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export class WorkOS {
   /**
@@ -432,43 +429,13 @@ export class UserManagement {
 
   /** `getAuthorizationUrl({provider|connectionId|organizationId, redirectUri, state, ...})`. */
   getAuthorizationUrl(options) {
-    const { claimNonce, codeChallengeMethod, providerQueryParams, providerScopes, screenHint, ...known } = options;
-    const clientId = known.clientId ?? this.clientId;
+    const clientId = options.clientId ?? this.clientId;
     if (!clientId) throw new TypeError('clientId is required. Provide it in method options or when initializing WorkOS.');
-    let url;
     try {
-      url = core.authorizationUrl(this.workos.baseURL, { ...known, clientId });
+      return core.authorizationUrl(this.workos.baseURL, { ...options, clientId });
     } catch (error) {
       rethrow(error);
     }
-    if (known.provider !== 'authkit' && screenHint) throw new TypeError(`'screenHint' is only supported for 'authkit' provider`);
-    // Parameters the core does not write (or writes differently: it always adds
-    // code_challenge_method=S256 and only knows the two screen hints) are merged in with the
-    // SDK's toQueryString rules: keys sorted, arrays repeated, objects as key[sub].
-    const extra = {
-      claim_nonce: claimNonce,
-      code_challenge_method: codeChallengeMethod,
-      provider_query_params: providerQueryParams,
-      provider_scopes: providerScopes,
-      screen_hint: screenHint,
-    };
-    const [base, query] = url.split('?');
-    const pair = (key, value) => `${encodeRFC1738(key)}=${encodeRFC1738(String(value))}`;
-    const params = query
-      .split('&')
-      .filter((p) => !p.startsWith('code_challenge_method='))
-      .map((p) => [p.slice(0, p.indexOf('=')), p]);
-    for (const [key, value] of Object.entries(extra)) {
-      if (value === undefined) continue;
-      if (Array.isArray(value)) for (const item of value) params.push([key, pair(key, item)]);
-      else if (typeof value === 'object' && value !== null) {
-        for (const sub of Object.keys(value).sort((a, b) => a.localeCompare(b))) {
-          if (value[sub] !== undefined) params.push([key, pair(`${key}[${sub}]`, value[sub])]);
-        }
-      } else params.push([key, pair(key, value)]);
-    }
-    params.sort((a, b) => a[0].localeCompare(b[0]));
-    return `${base}?${params.map(([, p]) => p).join('&')}`;
   }
 
   /** `getAuthorizationUrlWithPKCE(options)` → `Promise<{url, state, codeVerifier}>` (async, as the SDK). */

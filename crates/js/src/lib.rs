@@ -434,6 +434,14 @@ struct AuthorizationOptions {
     #[serde(default)]
     code_challenge: Option<String>,
     #[serde(default)]
+    code_challenge_method: Option<String>,
+    #[serde(default)]
+    provider_scopes: Option<Vec<String>>,
+    #[serde(default)]
+    provider_query_params: Option<serde_json::Map<String, Value>>,
+    #[serde(default)]
+    claim_nonce: Option<String>,
+    #[serde(default)]
     prompt: Option<String>,
     #[serde(default)]
     invitation_token: Option<String>,
@@ -445,12 +453,17 @@ struct AuthorizationOptions {
 #[wasm_bindgen(js_name = authorizationUrl)]
 pub fn authorization_url(base_url: &str, options: JsValue) -> Result<String, JsError> {
     let o: AuthorizationOptions = from_js(options, "options")?;
-    let screen_hint = match o.screen_hint.as_deref() {
-        None => None,
-        Some("sign-up") => Some(ScreenHint::SignUp),
-        Some("sign-in") => Some(ScreenHint::SignIn),
-        Some(_) => return Err(JsError::new("screenHint must be 'sign-in' or 'sign-up'")),
-    };
+    // Query values are written as JavaScript's String() would; null/undefined are left out.
+    let provider_query_params = o
+        .provider_query_params
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(key, value)| match value {
+            Value::Null => None,
+            Value::String(text) => Some((key, text)),
+            other => Some((key, other.to_string())),
+        })
+        .collect();
     let options = AuthorizationUrlOptions {
         client_id: o.client_id,
         redirect_uri: o.redirect_uri,
@@ -459,9 +472,13 @@ pub fn authorization_url(base_url: &str, options: JsValue) -> Result<String, JsE
         organization_id: o.organization_id,
         login_hint: o.login_hint,
         domain_hint: o.domain_hint,
-        screen_hint,
+        screen_hint: o.screen_hint.as_deref().map(ScreenHint::parse),
         state: o.state,
         code_challenge: o.code_challenge,
+        code_challenge_method: o.code_challenge_method,
+        provider_scopes: o.provider_scopes.unwrap_or_default(),
+        provider_query_params,
+        claim_nonce: o.claim_nonce,
         prompt: o.prompt,
         invitation_token: o.invitation_token,
         max_age: o.max_age,
