@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use worker::Env;
+use worker::{Env, ObjectNamespace};
 use workos_edge_core::api::DEFAULT_API_BASE_URL;
 use workos_edge_core::web::{
     parse_globs, parse_route_rules, CookieAttributes, PathGlob, RouteRule, SameSite,
@@ -58,6 +58,8 @@ pub struct Config {
     pub jwt_leeway_seconds: u64,
     /// `WORKOS_ISSUER` (optional, comma-separated).
     pub issuers: Vec<String>,
+    /// The `REFRESH_COORDINATOR` Durable Object binding, when configured.
+    pub refresh_coordinator: Option<ObjectNamespace>,
 }
 
 impl Config {
@@ -137,6 +139,7 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
+            refresh_coordinator: env.durable_object("REFRESH_COORDINATOR").ok(),
         })
     }
 

@@ -10,6 +10,7 @@
 //! isolate caches. `error.rs` is the only place failures become responses.
 
 mod config;
+mod coordinator;
 mod error;
 mod gateway;
 mod routes;

@@ -188,7 +188,7 @@ fn retry_after(failure: &RefreshFailure) -> u64 {
     }
 }
 
-fn from_refresh(refreshed: RefreshedSession) -> ActiveSession {
+fn from_refresh(refreshed: Refreshed) -> ActiveSession {
     let expires_at = refreshed.cookie.access_token().and_then(token_time("exp"));
     let issued_at = refreshed.cookie.access_token().and_then(token_time("iat"));
     ActiveSession {
@@ -198,6 +198,51 @@ fn from_refresh(refreshed: RefreshedSession) -> ActiveSession {
         issued_at,
         refreshed_cookie: Some(refreshed.sealed),
         refresh_deferred: false,
+    }
+}
+
+/// A refreshed session: the new cookie value and what it holds.
+#[derive(Debug, Clone)]
+pub struct Refreshed {
+    /// The new cookie value.
+    pub sealed: String,
+    /// Its content.
+    pub cookie: SessionCookieData,
+    /// Claims of the new access token.
+    pub claims: AccessTokenClaims,
+}
+
+impl From<RefreshedSession> for Refreshed {
+    fn from(refreshed: RefreshedSession) -> Self {
+        Self {
+            sealed: refreshed.sealed,
+            cookie: refreshed.cookie,
+            claims: refreshed.claims,
+        }
+    }
+}
+
+impl Refreshed {
+    /// Reads a cookie the refresh coordinator sealed with our passwords.
+    fn open(cfg: &Config, sealed: String, now_ms: u64) -> Result<Self, RefreshFailure> {
+        let unreadable = || {
+            RefreshFailure::Unexpected(workos_edge_core::refresh::ApiError {
+                name: "Error".into(),
+                message: "the refresh coordinator returned a cookie this Worker cannot open".into(),
+                status: None,
+                code: None,
+                request_id: None,
+            })
+        };
+        let cookie =
+            open_session(Some(&sealed), &cfg.passwords, now_ms).map_err(|_| unreadable())?;
+        let claims = decode_claims_unverified(cookie.access_token().unwrap_or_default())
+            .map_err(|_| unreadable())?;
+        Ok(Self {
+            sealed,
+            cookie,
+            claims,
+        })
     }
 }
 
@@ -211,18 +256,59 @@ fn token_time(claim: &'static str) -> impl Fn(&str) -> Option<i64> {
     }
 }
 
-/// Refreshes the session in `sealed`, optionally switching organization. Concurrent calls for
-/// the same refresh token inside this isolate share one WorkOS call and its result.
-pub async fn refresh(
-    cfg: &Config,
-    sealed: &str,
-    now_ms: u64,
-) -> Result<RefreshedSession, RefreshFailure> {
+/// Refreshes the session in `sealed`. Concurrent calls for the same refresh token share one
+/// WorkOS call: across isolates through the refresh coordinator (a Durable Object per refresh
+/// token) when it is bound, else inside this isolate.
+pub async fn refresh(cfg: &Config, sealed: &str, now_ms: u64) -> Result<Refreshed, RefreshFailure> {
     refresh_to(cfg, sealed, now_ms, None).await
 }
 
-/// [`refresh`] into another organization (never coalesced with plain refreshes).
+/// [`refresh`], into another organization when `organization_id` is given.
 pub async fn refresh_to(
+    cfg: &Config,
+    sealed: &str,
+    now_ms: u64,
+    organization_id: Option<&str>,
+) -> Result<Refreshed, RefreshFailure> {
+    match &cfg.refresh_coordinator {
+        Some(namespace) => {
+            let key = refresh_key(cfg, sealed, now_ms, organization_id)?;
+            let new_cookie =
+                crate::coordinator::refresh_via(namespace, &key, sealed, organization_id).await?;
+            Refreshed::open(cfg, new_cookie, now_ms)
+        }
+        None => refresh_in_isolate(cfg, sealed, now_ms, organization_id)
+            .await
+            .map(Refreshed::from),
+    }
+}
+
+/// Names the coordinator instance: the hash of the refresh token (and target organization).
+fn refresh_key(
+    cfg: &Config,
+    sealed: &str,
+    now_ms: u64,
+    organization_id: Option<&str>,
+) -> Result<String, RefreshFailure> {
+    let invalid = || RefreshFailure::Failed {
+        reason: workos_edge_core::refresh::RefreshFailureReason::InvalidSessionCookie,
+        retry_after: None,
+        error: None,
+    };
+    let session = workos_edge_core::cookie::unseal_json(sealed, &cfg.passwords, now_ms)
+        .ok()
+        .and_then(SessionCookieData::from_json)
+        .ok_or_else(invalid)?;
+    let token = session.refresh_token().ok_or_else(invalid)?;
+    let mut hasher = Sha256::new();
+    hasher.update(token.as_bytes());
+    hasher.update(organization_id.unwrap_or_default().as_bytes());
+    Ok(workos_edge_core::encoding::hex_lower(&hasher.finalize()))
+}
+
+/// The refresh itself, coalesced per refresh token inside this isolate (also what the
+/// coordinator runs).
+pub async fn refresh_in_isolate(
     cfg: &Config,
     sealed: &str,
     now_ms: u64,

@@ -5,7 +5,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { api, Browser, startEmulator, startOrigin, startWorker, unsealWithCli } from './harness.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { api, artifacts, Browser, startEmulator, startOrigin, startWorker, unsealWithCli } from './harness.mjs';
+
+/** How many refreshes the refresh coordinator (Durable Object) has performed so far. */
+function coordinatorRefreshes(worker) {
+  const log = fs.readFileSync(path.join(artifacts(), `wrangler-${new URL(worker.url).port}.log`), 'utf8');
+  return (log.match(/"coordinator":"refresh","outcome":"refreshed"/g) ?? []).length;
+}
 
 let emulator;
 let staticSite;
@@ -249,10 +258,14 @@ describe('refresh (REFRESH_BUFFER_SECONDS larger than the token lifetime)', () =
     const b = new Browser(forcedRefresh.url);
     await b.signIn('/app');
     const cookie = b.session;
+    await new Promise((r) => setTimeout(r, 300)); // the sign-in's own refresh reaches the log
+    const before = coordinatorRefreshes(forcedRefresh);
     const responses = await Promise.all(
       Array.from({ length: 6 }, () => fetch(`${forcedRefresh.url}/app`, { headers: { cookie: `wos-session=${cookie}` } })),
     );
     const fresh = new Set();
+    await new Promise((r) => setTimeout(r, 300)); // let wrangler flush its log
+    assert.equal(coordinatorRefreshes(forcedRefresh) - before, 1, 'the Durable Object refreshed exactly once');
     for (const r of responses) {
       assert.equal(r.status, 200);
       fresh.add(r.headers.getSetCookie().find((c) => c.startsWith('wos-session='))?.split(';')[0]);

@@ -52,6 +52,22 @@ impl RefreshFailureReason {
         }
     }
 
+    /// The reason for its SDK string (`invalid_grant`...), if it is one of these.
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::InvalidSessionCookie,
+            Self::InvalidGrant,
+            Self::MfaEnrollment,
+            Self::SsoRequired,
+            Self::RateLimitExceeded,
+            Self::Timeout,
+            Self::ServerError,
+            Self::NetworkError,
+        ]
+        .into_iter()
+        .find(|reason| reason.as_str() == text)
+    }
+
     /// Whether trying again later may succeed (the session should be kept meanwhile).
     pub fn is_retryable(self) -> bool {
         matches!(
