@@ -10,10 +10,19 @@ import path from 'node:path';
 
 import { api, artifacts, Browser, startEmulator, startOrigin, startWorker, unsealWithCli } from './harness.mjs';
 
-/** How many refreshes the refresh coordinator (Durable Object) has performed so far. */
-function coordinatorRefreshes(worker) {
-  const log = fs.readFileSync(path.join(artifacts(), `wrangler-${new URL(worker.url).port}.log`), 'utf8');
-  return (log.match(/"coordinator":"refresh","outcome":"refreshed"/g) ?? []).length;
+/** How many refreshes the refresh coordinator (Durable Object) has performed, once wrangler's
+ *  log has caught up (the count stays the same for 400 ms; at most 8 s). */
+async function coordinatorRefreshes(worker) {
+  const file = path.join(artifacts(), `wrangler-${new URL(worker.url).port}.log`);
+  const count = () => (fs.readFileSync(file, 'utf8').match(/"coordinator":"refresh","outcome":"refreshed"/g) ?? []).length;
+  let last = count();
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 400));
+    const now = count();
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
 }
 
 let emulator;
@@ -258,14 +267,12 @@ describe('refresh (REFRESH_BUFFER_SECONDS larger than the token lifetime)', () =
     const b = new Browser(forcedRefresh.url);
     await b.signIn('/app');
     const cookie = b.session;
-    await new Promise((r) => setTimeout(r, 300)); // the sign-in's own refresh reaches the log
-    const before = coordinatorRefreshes(forcedRefresh);
+    const before = await coordinatorRefreshes(forcedRefresh);
     const responses = await Promise.all(
       Array.from({ length: 6 }, () => fetch(`${forcedRefresh.url}/app`, { headers: { cookie: `wos-session=${cookie}` } })),
     );
     const fresh = new Set();
-    await new Promise((r) => setTimeout(r, 300)); // let wrangler flush its log
-    assert.equal(coordinatorRefreshes(forcedRefresh) - before, 1, 'the Durable Object refreshed exactly once');
+    assert.equal((await coordinatorRefreshes(forcedRefresh)) - before, 1, 'the Durable Object refreshed exactly once');
     for (const r of responses) {
       assert.equal(r.status, 200);
       fresh.add(r.headers.getSetCookie().find((c) => c.startsWith('wos-session='))?.split(';')[0]);
