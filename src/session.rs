@@ -9,10 +9,11 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use worker::Delay;
 use workos_edge_core::authenticate::{open_session, AuthenticateFailure};
+use workos_edge_core::encoding::hex_lower;
 use workos_edge_core::iron::SealRandomness;
 use workos_edge_core::jwt::{decode_claims_unverified, AccessTokenClaims, JwtError, VerifyOptions};
 use workos_edge_core::refresh::{
-    complete_refresh, plan_refresh, ClientConfig, RefreshFailure, RefreshedSession,
+    complete_refresh, plan_refresh, ClientConfig, RefreshFailure, RefreshPlan, RefreshedSession,
 };
 use workos_edge_core::web::cookie_value;
 use workos_edge_core::SessionCookieData;
@@ -272,7 +273,8 @@ pub async fn refresh_to(
 ) -> Result<Refreshed, RefreshFailure> {
     match &cfg.refresh_coordinator {
         Some(namespace) => {
-            let key = refresh_key(cfg, sealed, now_ms, organization_id)?;
+            let plan = plan(cfg, sealed, now_ms, organization_id)?;
+            let key = hex_lower(&refresh_key(&plan, organization_id));
             let new_cookie =
                 crate::coordinator::refresh_via(namespace, &key, sealed, organization_id).await?;
             Refreshed::open(cfg, new_cookie, now_ms)
@@ -283,27 +285,33 @@ pub async fn refresh_to(
     }
 }
 
-/// Names the coordinator instance: the hash of the refresh token (and target organization).
-fn refresh_key(
+/// One refresh per (refresh token, target organization): the key of both coalescing layers.
+fn refresh_key(plan: &RefreshPlan, organization_id: Option<&str>) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(plan.previous.refresh_token().unwrap_or_default().as_bytes());
+    hasher.update(organization_id.unwrap_or_default().as_bytes());
+    hasher.finalize().into()
+}
+
+/// Opens the cookie and describes the refresh call (the core checks it can be refreshed).
+fn plan(
     cfg: &Config,
     sealed: &str,
     now_ms: u64,
     organization_id: Option<&str>,
-) -> Result<String, RefreshFailure> {
-    let invalid = || RefreshFailure::Failed {
-        reason: workos_edge_core::refresh::RefreshFailureReason::InvalidSessionCookie,
-        retry_after: None,
-        error: None,
+) -> Result<RefreshPlan, RefreshFailure> {
+    let client = ClientConfig {
+        base_url: cfg.api_base_url.clone(),
+        client_id: cfg.client_id.clone(),
+        api_key: Some(cfg.api_key.clone()),
     };
-    let session = workos_edge_core::cookie::unseal_json(sealed, &cfg.passwords, now_ms)
-        .ok()
-        .and_then(SessionCookieData::from_json)
-        .ok_or_else(invalid)?;
-    let token = session.refresh_token().ok_or_else(invalid)?;
-    let mut hasher = Sha256::new();
-    hasher.update(token.as_bytes());
-    hasher.update(organization_id.unwrap_or_default().as_bytes());
-    Ok(workos_edge_core::encoding::hex_lower(&hasher.finalize()))
+    plan_refresh(
+        Some(sealed),
+        &cfg.passwords,
+        now_ms,
+        &client,
+        organization_id,
+    )
 }
 
 /// The refresh itself, coalesced per refresh token inside this isolate (also what the
@@ -314,23 +322,8 @@ pub async fn refresh_in_isolate(
     now_ms: u64,
     organization_id: Option<&str>,
 ) -> Result<RefreshedSession, RefreshFailure> {
-    let client = ClientConfig {
-        base_url: cfg.api_base_url.clone(),
-        client_id: cfg.client_id.clone(),
-        api_key: Some(cfg.api_key.clone()),
-    };
-    let plan = plan_refresh(
-        Some(sealed),
-        &cfg.passwords,
-        now_ms,
-        &client,
-        organization_id,
-    )?;
-    let refresh_token = plan.previous.refresh_token().unwrap_or_default();
-    let mut hasher = Sha256::new();
-    hasher.update(refresh_token.as_bytes());
-    hasher.update(organization_id.unwrap_or_default().as_bytes());
-    let key: [u8; 32] = hasher.finalize().into();
+    let plan = plan(cfg, sealed, now_ms, organization_id)?;
+    let key = refresh_key(&plan, organization_id);
 
     let waited_since = now_ms;
     loop {
