@@ -89,25 +89,19 @@ impl CoordinatorReply {
                 name,
                 message,
                 status,
-            } => Err(RefreshFailure::Unexpected(ApiError {
+            } => Err(RefreshFailure::Unexpected(Box::new(ApiError {
                 name,
                 message,
                 status,
                 code: None,
                 request_id: None,
-            })),
+            }))),
         }
     }
 }
 
 fn unexpected(message: &str) -> RefreshFailure {
-    RefreshFailure::Unexpected(ApiError {
-        name: "Error".into(),
-        message: message.into(),
-        status: None,
-        code: None,
-        request_id: None,
-    })
+    RefreshFailure::Unexpected(ApiError::other(message))
 }
 
 /// Asks the coordinator named `key` to refresh `sealed`; returns the new cookie value.
@@ -135,13 +129,9 @@ pub async fn refresh_via(
         Err(e) => Err(RefreshFailure::Failed {
             reason: RefreshFailureReason::ServerError,
             retry_after: None,
-            error: Some(ApiError {
-                name: "Error".into(),
-                message: format!("refresh coordinator unavailable: {e}"),
-                status: None,
-                code: None,
-                request_id: None,
-            }),
+            error: Some(ApiError::other(format!(
+                "refresh coordinator unavailable: {e}"
+            ))),
         }),
     }
 }

@@ -227,13 +227,9 @@ impl Refreshed {
     /// Reads a cookie the refresh coordinator sealed with our passwords.
     fn open(cfg: &Config, sealed: String, now_ms: u64) -> Result<Self, RefreshFailure> {
         let unreadable = || {
-            RefreshFailure::Unexpected(workos_edge_core::refresh::ApiError {
-                name: "Error".into(),
-                message: "the refresh coordinator returned a cookie this Worker cannot open".into(),
-                status: None,
-                code: None,
-                request_id: None,
-            })
+            RefreshFailure::Unexpected(workos_edge_core::refresh::ApiError::other(
+                "the refresh coordinator returned a cookie this Worker cannot open",
+            ))
         };
         let cookie =
             open_session(Some(&sealed), &cfg.passwords, now_ms).map_err(|_| unreadable())?;

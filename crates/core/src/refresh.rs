@@ -102,6 +102,19 @@ pub struct ApiError {
     pub request_id: Option<String>,
 }
 
+impl ApiError {
+    /// A plain `Error` with this message (no HTTP reply behind it).
+    pub fn other(message: impl Into<String>) -> Box<Self> {
+        Box::new(Self {
+            name: "Error".into(),
+            message: message.into(),
+            status: None,
+            code: None,
+            request_id: None,
+        })
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.name, self.message)?;
@@ -122,11 +135,11 @@ pub enum RefreshFailure {
         /// Seconds from `Retry-After` on a 429.
         retry_after: Option<u64>,
         /// Details of the reply, for retryable reasons.
-        error: Option<ApiError>,
+        error: Option<Box<ApiError>>,
     },
     /// A reply the SDK throws on (401, `organization_selection_required`, other 4xx...).
     /// Hosts should not sign the user out for these: most are configuration errors.
-    Unexpected(ApiError),
+    Unexpected(Box<ApiError>),
 }
 
 impl RefreshFailure {
@@ -296,13 +309,7 @@ pub fn complete_refresh(
 ) -> Result<RefreshedSession, RefreshFailure> {
     let response = classify_authenticate_reply(reply)?;
     let claims = decode_claims_unverified(&response.access_token).map_err(|_| {
-        RefreshFailure::Unexpected(ApiError {
-            name: "Error".into(),
-            message: "the refreshed access token is not a JWT".into(),
-            status: None,
-            code: None,
-            request_id: None,
-        })
+        RefreshFailure::Unexpected(ApiError::other("the refreshed access token is not a JWT"))
     })?;
     let cookie = SessionCookieData::from_authentication_response(&response);
     let sealed = seal_json(
@@ -457,7 +464,7 @@ pub fn classify_authenticate_reply(
 fn retryable(
     reason: RefreshFailureReason,
     retry_after: Option<u64>,
-    error: ApiError,
+    error: Box<ApiError>,
 ) -> RefreshFailure {
     RefreshFailure::Failed {
         reason,
@@ -472,12 +479,12 @@ fn api_error(
     status: Option<u16>,
     code: Option<String>,
     request_id: Option<String>,
-) -> ApiError {
-    ApiError {
+) -> Box<ApiError> {
+    Box::new(ApiError {
         name: name.into(),
         message: message.into(),
         status,
         code,
         request_id,
-    }
+    })
 }
