@@ -75,8 +75,15 @@ pub enum SessionState {
     Unavailable { retry_after: u64, reason: String },
 }
 
-/// Resolves the request's session. `allow_refresh` is false for routes that must not spend
-/// the refresh token (logout).
+/// Sessions already resolved from a cookie value, kept until their token is due for refresh
+/// (or the seal expires): a request with a known cookie skips unsealing and the token check.
+const SESSION_CACHE_LIMIT: usize = 4096;
+
+thread_local! {
+    static SESSIONS: RefCell<HashMap<[u8; 32], (ActiveSession, i64)>> = RefCell::new(HashMap::new());
+}
+
+/// Resolves the request's session.
 pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> SessionState {
     let Some(sealed) = cookie_header.and_then(|h| cookie_value(h, &cfg.cookie_name)) else {
         return SessionState::Anonymous {
@@ -84,6 +91,14 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
             clear_cookie: false,
         };
     };
+    let now_s = (now_ms / 1000) as i64;
+    let digest: [u8; 32] = Sha256::digest(sealed.as_bytes()).into();
+    let cached = SESSIONS.with(|c| c.borrow().get(&digest).cloned());
+    if let Some((active, usable_until)) = cached {
+        if now_s < usable_until {
+            return SessionState::Active(Box::new(active));
+        }
+    }
     let session = match open_session(Some(sealed), &cfg.passwords, now_ms) {
         Ok(session) => session,
         Err(AuthenticateFailure::NoCookie) => {
@@ -106,7 +121,6 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
     let token = session.access_token().unwrap_or_default().to_owned();
     let checked =
         verify_access_token(&token, &cfg.api_base_url, &cfg.client_id, &options, now_ms).await;
-    let now_s = (now_ms / 1000) as i64;
     match checked {
         Ok(verified) => {
             // Defence in depth (as authkit-nextjs): the cookie's user must be the token's subject.
@@ -130,6 +144,7 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
                 .expires_at
                 .is_some_and(|exp| exp - now_s <= cfg.refresh_buffer_seconds as i64);
             if !due {
+                remember(&digest, sealed, &active, cfg);
                 return SessionState::Active(Box::new(active));
             }
             match refresh(cfg, sealed, now_ms).await {
@@ -166,6 +181,25 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
             reason,
         },
     }
+}
+
+/// Caches a verified session until its refresh falls due or its seal expires.
+fn remember(digest: &[u8; 32], sealed: &str, active: &ActiveSession, cfg: &Config) {
+    let Some(exp) = active.expires_at else { return };
+    let mut usable_until = exp - cfg.refresh_buffer_seconds as i64;
+    if let Some(seal_expires_ms) =
+        workos_edge_core::cookie::inspect(&cfg.cookie_name, sealed).expiration_ms
+    {
+        let skew = workos_edge_core::iron::TIMESTAMP_SKEW_MS;
+        usable_until = usable_until.min(((seal_expires_ms + skew) / 1000) as i64);
+    }
+    SESSIONS.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= SESSION_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(*digest, (active.clone(), usable_until));
+    });
 }
 
 fn anonymous_after(failure: &RefreshFailure) -> SessionState {
