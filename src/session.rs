@@ -11,7 +11,9 @@ use worker::Delay;
 use workos_edge_core::authenticate::{open_session, AuthenticateFailure};
 use workos_edge_core::encoding::hex_lower;
 use workos_edge_core::iron::SealRandomness;
-use workos_edge_core::jwt::{decode_claims_unverified, AccessTokenClaims, JwtError, VerifyOptions};
+use workos_edge_core::jwt::{
+    decode_claims_unverified, decode_unverified, AccessTokenClaims, JwtError, VerifyOptions,
+};
 use workos_edge_core::refresh::{
     complete_refresh, plan_refresh, ClientConfig, RefreshFailure, RefreshPlan, RefreshedSession,
 };
@@ -224,13 +226,11 @@ fn retry_after(failure: &RefreshFailure) -> u64 {
 }
 
 fn from_refresh(refreshed: Refreshed) -> ActiveSession {
-    let expires_at = refreshed.cookie.access_token().and_then(token_time("exp"));
-    let issued_at = refreshed.cookie.access_token().and_then(token_time("iat"));
     ActiveSession {
         claims: refreshed.claims,
         cookie: refreshed.cookie,
-        expires_at,
-        issued_at,
+        expires_at: refreshed.expires_at,
+        issued_at: refreshed.issued_at,
         refreshed_cookie: Some(refreshed.sealed),
         refresh_deferred: false,
     }
@@ -245,6 +245,10 @@ pub struct Refreshed {
     pub cookie: SessionCookieData,
     /// Claims of the new access token.
     pub claims: AccessTokenClaims,
+    /// Its `exp` (seconds).
+    pub expires_at: Option<i64>,
+    /// Its `iat` (seconds).
+    pub issued_at: Option<i64>,
 }
 
 impl From<RefreshedSession> for Refreshed {
@@ -253,12 +257,15 @@ impl From<RefreshedSession> for Refreshed {
             sealed: refreshed.sealed,
             cookie: refreshed.cookie,
             claims: refreshed.claims,
+            expires_at: refreshed.expires_at,
+            issued_at: refreshed.issued_at,
         }
     }
 }
 
 impl Refreshed {
-    /// Reads a cookie the refresh coordinator sealed with our passwords.
+    /// Reads a cookie the refresh coordinator sealed with our passwords. Its token came
+    /// straight from the WorkOS API, so it is decoded, not verified (as the SDK does).
     fn open(cfg: &Config, sealed: String, now_ms: u64) -> Result<Self, RefreshFailure> {
         let unreadable = || {
             RefreshFailure::Unexpected(workos_edge_core::refresh::ApiError::other(
@@ -267,23 +274,15 @@ impl Refreshed {
         };
         let cookie =
             open_session(Some(&sealed), &cfg.passwords, now_ms).map_err(|_| unreadable())?;
-        let claims = decode_claims_unverified(cookie.access_token().unwrap_or_default())
+        let token = decode_unverified(cookie.access_token().unwrap_or_default())
             .map_err(|_| unreadable())?;
         Ok(Self {
             sealed,
             cookie,
-            claims,
+            claims: token.claims,
+            expires_at: token.expires_at,
+            issued_at: token.issued_at,
         })
-    }
-}
-
-/// `exp`/`iat` of a token WorkOS just sent us (trusted: it came over TLS from the API).
-fn token_time(claim: &'static str) -> impl Fn(&str) -> Option<i64> {
-    move |token| {
-        let payload = token.split('.').nth(1)?;
-        let bytes = workos_edge_core::encoding::b64url_decode(payload).ok()?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-        value.get(claim)?.as_i64()
     }
 }
 

@@ -321,14 +321,34 @@ pub fn verify(
     pending.finish(valid, now_seconds, options)
 }
 
-/// Reads a token's claims without checking anything, as jose's `decodeJwt` does (the SDK uses
-/// it for `org_id` when sealing and for the claims of a freshly refreshed token).
-pub fn decode_claims_unverified(token: &str) -> Result<AccessTokenClaims, JwtError> {
+/// A token read without any check (for tokens that come straight from the WorkOS API).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnverifiedAccessToken {
+    /// The WorkOS claims.
+    pub claims: AccessTokenClaims,
+    /// `exp`, seconds since the epoch.
+    pub expires_at: Option<i64>,
+    /// `iat`, seconds since the epoch.
+    pub issued_at: Option<i64>,
+}
+
+/// Reads a token without checking anything, as jose's `decodeJwt` does (the SDK uses it for
+/// `org_id` when sealing and for the claims of a freshly refreshed token).
+pub fn decode_unverified(token: &str) -> Result<UnverifiedAccessToken, JwtError> {
     let parsed = UntrustedToken::new(token).map_err(|_| JwtError::Malformed)?;
-    parsed
+    let claims = parsed
         .deserialize_claims_unchecked::<AccessTokenClaims>()
-        .map(|claims| claims.custom)
-        .map_err(|_| JwtError::MalformedClaims)
+        .map_err(|_| JwtError::MalformedClaims)?;
+    Ok(UnverifiedAccessToken {
+        expires_at: claims.expiration.map(|t| t.timestamp()),
+        issued_at: claims.issued_at.map(|t| t.timestamp()),
+        claims: claims.custom,
+    })
+}
+
+/// The claims of [`decode_unverified`].
+pub fn decode_claims_unverified(token: &str) -> Result<AccessTokenClaims, JwtError> {
+    decode_unverified(token).map(|token| token.claims)
 }
 
 /// The pure-Rust RS256 check (the `rsa` crate), for native hosts, tests and the CLI.

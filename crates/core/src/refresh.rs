@@ -12,7 +12,7 @@ use crate::api::{
 use crate::authenticate::insert_claims;
 use crate::cookie::{seal_json, unseal_json};
 use crate::iron::SealRandomness;
-use crate::jwt::{decode_claims_unverified, AccessTokenClaims};
+use crate::jwt::{decode_claims_unverified, decode_unverified, AccessTokenClaims};
 use crate::password::PasswordSet;
 use crate::session::{sdk_authentication_response, sdk_user, SessionCookieData};
 
@@ -272,6 +272,10 @@ pub struct RefreshedSession {
     pub response: AuthenticationResponse,
     /// Claims of the new access token (decoded, not verified, as the SDK does).
     pub claims: AccessTokenClaims,
+    /// The new access token's `exp` (seconds).
+    pub expires_at: Option<i64>,
+    /// The new access token's `iat` (seconds): when WorkOS minted it.
+    pub issued_at: Option<i64>,
 }
 
 impl RefreshedSession {
@@ -308,7 +312,7 @@ pub fn complete_refresh(
     expiration_ms: Option<u64>,
 ) -> Result<RefreshedSession, RefreshFailure> {
     let response = classify_authenticate_reply(reply)?;
-    let claims = decode_claims_unverified(&response.access_token).map_err(|_| {
+    let token = decode_unverified(&response.access_token).map_err(|_| {
         RefreshFailure::Unexpected(ApiError::other("the refreshed access token is not a JWT"))
     })?;
     let cookie = SessionCookieData::from_authentication_response(&response);
@@ -322,7 +326,9 @@ pub fn complete_refresh(
         cookie,
         sealed,
         response,
-        claims,
+        claims: token.claims,
+        expires_at: token.expires_at,
+        issued_at: token.issued_at,
     })
 }
 
