@@ -51,15 +51,10 @@ pub fn unseal_json(
     passwords: &PasswordSet,
     now_ms: u64,
 ) -> Result<Value, CookieError> {
-    let mut parts = cookie.split('~');
-    let seal = parts.next().unwrap_or_default();
-    let version = parts.next().map(parse_int);
-    let plaintext = iron::unseal(seal, passwords, now_ms)?;
-    let object: Value =
-        serde_json::from_slice(&plaintext).map_err(|_| CookieError::MalformedJson)?;
+    let (version, object) = open_versioned(cookie, passwords, now_ms)?;
     let object = match version {
-        None | Some(Some(2)) => object,
-        Some(_) => match object.get("persistent") {
+        Suffix::None | Suffix::Version(Some(2)) => object,
+        Suffix::Version(_) => match object.get("persistent") {
             Some(inner) if !inner.is_null() => inner.clone(),
             _ => object,
         },
@@ -78,21 +73,38 @@ pub fn unseal_json_iron_session(
     passwords: &PasswordSet,
     now_ms: u64,
 ) -> Result<Value, CookieError> {
-    let (seal, version) = match cookie.split_once('~') {
-        Some((seal, suffix)) => (seal, parse_int(suffix)),
-        None => (cookie, None),
-    };
-    let plaintext = iron::unseal(seal, passwords, now_ms)?;
-    let object: Value =
-        serde_json::from_slice(&plaintext).map_err(|_| CookieError::MalformedJson)?;
+    let (version, object) = open_versioned(cookie, passwords, now_ms)?;
     Ok(match (version, object) {
-        (Some(2), Value::Null) => Value::Object(Default::default()),
-        (Some(2), object) => object,
+        (Suffix::Version(Some(2)), Value::Null) => Value::Object(Default::default()),
+        (Suffix::Version(Some(2)), object) => object,
         (_, object) => match object.get("persistent") {
             Some(Value::Object(inner)) => Value::Object(inner.clone()),
             _ => Value::Object(Default::default()),
         },
     })
+}
+
+/// What follows the seal: nothing, or `~N` read with `parseInt` (`None` for `NaN`).
+enum Suffix {
+    None,
+    Version(Option<i64>),
+}
+
+/// Splits on every `~` as both JavaScript readers do (`value.split('~')`), opens the seal and
+/// parses its JSON; the readers differ only in what they make of the suffix.
+fn open_versioned(
+    cookie: &str,
+    passwords: &PasswordSet,
+    now_ms: u64,
+) -> Result<(Suffix, Value), CookieError> {
+    let mut parts = cookie.split('~');
+    let seal = parts.next().unwrap_or_default();
+    let suffix = parts
+        .next()
+        .map_or(Suffix::None, |text| Suffix::Version(parse_int(text)));
+    let plaintext = iron::unseal(seal, passwords, now_ms)?;
+    let object = serde_json::from_slice(&plaintext).map_err(|_| CookieError::MalformedJson)?;
+    Ok((suffix, object))
 }
 
 /// Seals JSON into a cookie value with the `~2` suffix, as `JSON.stringify` would write it.
