@@ -42,6 +42,18 @@ fn site_origin(request: &Request) -> Result<String, GatewayError> {
     Ok(url.origin().ascii_serialization())
 }
 
+/// Whether a state-changing request comes from this site's own pages: browsers name a foreign
+/// initiator in `Sec-Fetch-Site` and `Origin`; either one refuses the request (CSRF).
+fn from_this_site(request: &Request) -> Result<bool, GatewayError> {
+    let cross_site = matches!(
+        header(request, "sec-fetch-site").as_deref(),
+        Some("cross-site" | "same-site")
+    );
+    let ours = site_origin(request)?;
+    let foreign_origin = header(request, "origin").is_some_and(|origin| origin != ours);
+    Ok(!cross_site && !foreign_origin)
+}
+
 fn redirect_uri(request: &Request, cfg: &Config) -> Result<String, GatewayError> {
     match &cfg.redirect_uri {
         Some(uri) => Ok(uri.clone()),
@@ -187,18 +199,12 @@ pub fn logout(request: &Request, cfg: &Config, log: &mut RequestLog) -> RouteRes
     log.decision = "logout";
     // A link on another site must not sign people out: browsers say where a navigation
     // came from, and a POST must carry our own Origin.
-    let cross_site = matches!(
-        header(request, "sec-fetch-site").as_deref(),
-        Some("cross-site" | "same-site")
-    );
-    let ours = site_origin(request)?;
-    let foreign_origin = header(request, "origin").is_some_and(|origin| origin != ours);
-    if cross_site || foreign_origin {
+    if !from_this_site(request)? {
         log.reason = Some("cross-site sign-out refused".into());
         return redirect("/");
     }
     let cookies = header(request, "cookie");
-    let home = format!("{ours}/");
+    let home = format!("{}/", site_origin(request)?);
     let target = match session::session_id_of(cfg, cookies.as_deref(), now_ms()) {
         Some(sid) => logout_url(&cfg.api_base_url, &sid, Some(&home))
             .map_err(|e| GatewayError::Upstream(e.to_string()))?,
@@ -288,13 +294,10 @@ async fn json_body<T: for<'de> Deserialize<'de>>(mut request: Request) -> Result
             "Send JSON (Content-Type: application/json).",
         ));
     }
-    if let Some(origin) = header(&request, "origin") {
-        let ours = site_origin(&request)?;
-        if origin != ours {
-            return Err(GatewayError::BadRequest(
-                "Cross-origin requests are not allowed here.",
-            ));
-        }
+    if !from_this_site(&request)? {
+        return Err(GatewayError::BadRequest(
+            "Cross-origin requests are not allowed here.",
+        ));
     }
     request
         .json()
