@@ -4,14 +4,17 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::redact::{Redacted, RedactedOption};
+
 /// The real WorkOS API.
 pub const DEFAULT_API_BASE_URL: &str = "https://api.workos.com";
 
 /// Path of the token endpoint used by every grant.
 pub const AUTHENTICATE_PATH: &str = "/user_management/authenticate";
 
-/// An HTTP call for the host to make.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An HTTP call for the host to make. Its `Debug` output hides header values other than
+/// `Accept`/`Content-Type` and the whole body (they carry the API key, codes and tokens).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ApiRequest {
     /// `GET` or `POST`.
     pub method: &'static str,
@@ -49,6 +52,33 @@ impl ApiRequest {
     }
 }
 
+impl std::fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        struct Headers<'a>(&'a [(String, String)]);
+        impl std::fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let mut list = f.debug_list();
+                for (name, value) in self.0 {
+                    if name.eq_ignore_ascii_case("accept")
+                        || name.eq_ignore_ascii_case("content-type")
+                    {
+                        list.entry(&(name, value));
+                    } else {
+                        list.entry(&(name, Redacted(value)));
+                    }
+                }
+                list.finish()
+            }
+        }
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &Headers(&self.headers))
+            .field("body", &RedactedOption(&self.body))
+            .finish()
+    }
+}
+
 /// What came back from an [`ApiRequest`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiReply {
@@ -70,8 +100,9 @@ pub enum ApiReply {
 }
 
 /// The body of `POST /user_management/authenticate`, one variant per grant. Serialises to the
-/// SDK's exact field names; absent options are omitted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// SDK's exact field names; absent options are omitted. `Debug` shows the grant type and
+/// client id only.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "grant_type")]
 pub enum AuthenticateGrant {
     /// Exchange an AuthKit authorization code.
@@ -161,6 +192,20 @@ pub enum AuthenticateGrant {
     },
 }
 
+impl std::fmt::Debug for AuthenticateGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (grant, client_id) = match self {
+            Self::AuthorizationCode { client_id, .. } => ("AuthorizationCode", client_id),
+            Self::RefreshToken { client_id, .. } => ("RefreshToken", client_id),
+            Self::Password { client_id, .. } => ("Password", client_id),
+            Self::MagicAuth { client_id, .. } => ("MagicAuth", client_id),
+        };
+        f.debug_struct(grant)
+            .field("client_id", client_id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl AuthenticateGrant {
     /// The request for this grant against `base_url`. The SDK puts `grant_type` first and
     /// `client_id` second; serde's internal tag does the same.
@@ -216,7 +261,7 @@ pub struct Impersonator {
 }
 
 /// Upstream OAuth tokens returned with some social logins.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OauthTokens {
     /// Provider access token.
     pub access_token: String,
@@ -231,9 +276,15 @@ pub struct OauthTokens {
     pub scopes: Vec<String>,
 }
 
+impl std::fmt::Debug for OauthTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OauthTokens([redacted])")
+    }
+}
+
 /// A successful reply of `POST /user_management/authenticate`. The raw JSON is kept too, since
-/// the SDK passes unknown fields through to its caller.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// the SDK passes unknown fields through to its caller. `Debug` hides the tokens.
+#[derive(Clone, PartialEq, Deserialize)]
 pub struct AuthenticationResponse {
     /// The signed-in user.
     pub user: UserResponse,
@@ -257,6 +308,18 @@ pub struct AuthenticationResponse {
     /// The reply exactly as received.
     #[serde(skip)]
     pub raw: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AuthenticationResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthenticationResponse")
+            .field("user", &self.user.id)
+            .field("organization_id", &self.organization_id)
+            .field("access_token", &Redacted(&self.access_token))
+            .field("refresh_token", &Redacted(&self.refresh_token))
+            .field("authentication_method", &self.authentication_method)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AuthenticationResponse {

@@ -38,6 +38,25 @@ pub fn rfc1738_encode(text: &str) -> String {
     })
 }
 
+/// Decodes `application/x-www-form-urlencoded` text (`+` is a space); `None` for a broken
+/// escape or bytes that are not UTF-8.
+pub fn form_urldecode(text: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = char::from(bytes.next()?).to_digit(16)?;
+                let lo = char::from(bytes.next()?).to_digit(16)?;
+                out.push(u8::try_from(hi * 16 + lo).ok()?);
+            }
+            other => out.push(other),
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 fn percent_encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
@@ -63,6 +82,14 @@ mod tests {
             "https%3A%2F%2Fapp.example.com%2Fsigned+out%3Fx%3D1"
         );
         assert_eq!(form_urlencode("a*b~c"), "a*b%7Ec");
+    }
+
+    #[test]
+    fn form_decoding() {
+        assert_eq!(form_urldecode("a+b%2Fc%C3%A9").as_deref(), Some("a b/cé"));
+        for bad in ["%", "%4", "%zz", "%C3", "%FF"] {
+            assert_eq!(form_urldecode(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -64,11 +64,13 @@
 
 pub mod api;
 pub mod authenticate;
+pub mod coalesce;
 pub mod cookie;
 pub mod encoding;
 pub mod iron;
 pub mod jwt;
 pub mod password;
+pub mod redact;
 pub mod refresh;
 pub mod session;
 pub mod urls;

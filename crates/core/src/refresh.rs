@@ -200,8 +200,8 @@ impl fmt::Display for RefreshFailure {
     }
 }
 
-/// Where and as whom to call WorkOS.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where and as whom to call WorkOS. `Debug` hides the API key.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ClientConfig {
     /// API base URL (`https://api.workos.com`, or the emulator's).
     pub base_url: String,
@@ -209,6 +209,16 @@ pub struct ClientConfig {
     pub client_id: String,
     /// `sk_...`; sent as `client_secret` and bearer token. Never log this.
     pub api_key: Option<String>,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("client_id", &self.client_id)
+            .field("api_key", &crate::redact::RedactedOption(&self.api_key))
+            .finish()
+    }
 }
 
 /// A refresh ready to be sent.
@@ -261,8 +271,8 @@ pub fn plan_refresh(
     })
 }
 
-/// A successful refresh: the new session, sealed.
-#[derive(Debug, Clone, PartialEq)]
+/// A successful refresh: the new session, sealed. `Debug` hides the cookie value and tokens.
+#[derive(Clone, PartialEq)]
 pub struct RefreshedSession {
     /// The new cookie content.
     pub cookie: SessionCookieData,
@@ -276,6 +286,17 @@ pub struct RefreshedSession {
     pub expires_at: Option<i64>,
     /// The new access token's `iat` (seconds): when WorkOS minted it.
     pub issued_at: Option<i64>,
+}
+
+impl std::fmt::Debug for RefreshedSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshedSession")
+            .field("cookie", &self.cookie)
+            .field("sealed", &crate::redact::Redacted(&self.sealed))
+            .field("claims", &self.claims)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RefreshedSession {

@@ -11,11 +11,23 @@ use serde_json::{Map, Value};
 use crate::api::{AuthenticationResponse, Impersonator};
 use crate::jwt::decode_claims_unverified;
 
-/// The session object sealed in the cookie.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The session object sealed in the cookie. `Debug` lists its fields but shows only the user
+/// and organization ids (the rest holds tokens and personal data).
+#[derive(Clone, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct SessionCookieData {
     fields: Map<String, Value>,
+}
+
+impl std::fmt::Debug for SessionCookieData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fields: Vec<&String> = self.fields.keys().collect();
+        f.debug_struct("SessionCookieData")
+            .field("user_id", &self.user_id())
+            .field("organization_id", &self.get("organizationId"))
+            .field("fields", &fields)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SessionCookieData {

@@ -1,0 +1,27 @@
+//! HTTP details every host needs and none should get wrong, each in its own module:
+//!
+//! * [`path`]: the one normalised view of a request path that rules match and origins receive;
+//! * [`glob`]: path globs matched in linear time;
+//! * [`rules`]: route rules (organization, role, permission per path);
+//! * [`headers`]: which inbound headers are ours to strip;
+//! * [`cookies`]: `Cookie` parsing and rewriting, `Set-Cookie` with size and prefix checks;
+//! * [`return_to`]: keeping `returnTo` on our origin;
+//! * [`callback`]: the shape of the sign-in callback's query.
+
+pub mod callback;
+pub mod cookies;
+pub mod glob;
+pub mod headers;
+pub mod path;
+pub mod return_to;
+pub mod rules;
+
+pub use cookies::{
+    cookie_pairs, cookie_value, rewrite_cookie_header, CookieAttributes, CookieNameError, SameSite,
+    MAX_SET_COOKIE_BYTES,
+};
+pub use glob::{parse_globs, PathGlob};
+pub use headers::is_identity_header;
+pub use path::{normalize_path, PathError};
+pub use return_to::safe_return_path;
+pub use rules::{parse_route_rules, unmet_requirement, Requirement, RouteRule};
