@@ -201,8 +201,14 @@ pub struct VerifiedAccessToken {
 /// Header fields jwt-compact does not name but we must look at.
 #[derive(Debug, Deserialize)]
 struct ExtraHeader {
-    #[serde(default)]
+    /// `Some` whenever the member is present, `null` included (serde would read a plain
+    /// `Option` of `null` as absent; jose refuses `"crit": null` like any other non-array).
+    #[serde(default, deserialize_with = "present")]
     crit: Option<Value>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
 }
 
 /// A parsed token waiting for its signature check.
@@ -374,5 +380,37 @@ impl SignatureVerifier for RustRsaVerifier {
         public_key
             .verify(Pkcs1v15Sign::new::<Sha256>(), &digest, signature)
             .is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoding::b64url_encode;
+
+    fn token_with_header(header: &str) -> String {
+        format!(
+            "{}.{}.AAAA",
+            b64url_encode(header.as_bytes()),
+            b64url_encode(br#"{"sub":"user_1"}"#)
+        )
+    }
+
+    #[test]
+    fn any_crit_member_is_refused_even_null() {
+        for crit in ["null", "[]", r#"["exp"]"#, r#""b64""#, "{}"] {
+            let token = token_with_header(&format!(r#"{{"alg":"RS256","crit":{crit}}}"#));
+            assert_eq!(
+                prepare(&token, &Jwks::default()).err(),
+                Some(JwtError::Malformed),
+                "crit {crit}"
+            );
+        }
+        // Without `crit` the same token gets as far as choosing a key.
+        let token = token_with_header(r#"{"alg":"RS256"}"#);
+        assert_eq!(
+            prepare(&token, &Jwks::default()).err(),
+            Some(JwtError::NoMatchingKey)
+        );
     }
 }
