@@ -222,8 +222,33 @@ mod tests {
         PasswordSet::single("an-example-password-of-32-chars!!").unwrap()
     }
 
+    /// A seal's eight components, to break one or two of them on purpose.
+    fn components(sealed: &str) -> Vec<String> {
+        sealed.split('*').map(str::to_owned).collect()
+    }
+
+    /// The components joined again with a MAC that is valid for `password`, so that only what a
+    /// test breaks on purpose is wrong.
+    fn remac(mut parts: Vec<String>, password: &Password) -> String {
+        let base = parts[..6].join("*");
+        let mac = hmac_of(password, &parts[6], base.as_bytes())
+            .finalize()
+            .into_bytes();
+        parts[7] = b64url_encode(&mac);
+        parts.join("*")
+    }
+
+    /// The components joined with the MAC left as it was (wrong once anything else changed),
+    /// or broken outright when nothing did.
+    fn keep_mac(mut parts: Vec<String>, original: &str) -> String {
+        if parts.join("*") == original {
+            parts[7] = b64url_encode(&[0; 32]);
+        }
+        parts.join("*")
+    }
+
     #[test]
-    fn roundtrip_and_checks_in_order() {
+    fn roundtrip_and_structure() {
         let set = passwords();
         let sealed = seal(
             b"{\"a\":1}",
@@ -241,6 +266,74 @@ mod tests {
             unseal(&wrong_prefix, &set, 0),
             Err(UnsealError::WrongMacPrefix)
         );
+    }
+
+    /// Two things wrong at once: the check iron makes first decides the error, as in
+    /// @hapi/iron's and iron-webcrypto's `unseal`: component count, prefix, expiration format,
+    /// expiry, password lookup, MAC, and only then IV and decryption. Each failure is first
+    /// shown to give its own error alone, so the pair proves which check runs first.
+    #[test]
+    fn checks_run_in_irons_order() {
+        let a = Password::new("1", "an-example-password-of-32-chars!!").unwrap();
+        let b = Password::new("9", "another-password-of-32-characters").unwrap();
+        let set = PasswordSet::map([("1", "an-example-password-of-32-chars!!")]).unwrap();
+        let now = 2_000_000_000_000;
+        let random = SealRandomness::from_bytes([3; 80]);
+        let sealed = seal(b"{}", &a, &random, Some(now + 3_600_000));
+        assert_eq!(unseal(&sealed, &set, now).unwrap(), b"{}");
+        let good = components(&sealed);
+        let with = |index: usize, value: &str| {
+            let mut parts = good.clone();
+            parts[index] = value.to_owned();
+            parts
+        };
+        let expect = |sealed: &str, error: UnsealError| {
+            assert_eq!(unseal(sealed, &set, now), Err(error), "{sealed}");
+        };
+
+        // Alone, each failure is reported as itself (with an otherwise valid MAC).
+        let bad_expiration = remac(with(5, "0123"), &a);
+        expect(&bad_expiration, UnsealError::InvalidExpiration);
+        let expired = remac(with(5, "1000000"), &a);
+        expect(&expired, UnsealError::Expired);
+        let unknown_id = remac(with(1, "9"), &b);
+        expect(&unknown_id, UnsealError::UnknownPasswordId("9".into()));
+        let bad_mac = keep_mac(good.clone(), &sealed);
+        expect(&bad_mac, UnsealError::BadMac);
+        let bad_iv = remac(with(3, "!!"), &a);
+        expect(&bad_iv, UnsealError::Decryption);
+        let short_iv = remac(with(3, "AAAA"), &a);
+        expect(&short_iv, UnsealError::Decryption);
+
+        // Count before prefix, prefix before expiration.
+        expect(
+            &format!("Fe26.1*{}", good[..6].join("*")),
+            UnsealError::IncorrectComponentCount,
+        );
+        let mut parts = with(0, "Fe26.1");
+        parts[5] = "0123".into();
+        expect(&remac(parts, &a), UnsealError::WrongMacPrefix);
+
+        // Bad expiration + unknown password id: the expiration wins.
+        let mut parts = with(1, "9");
+        parts[5] = "0123".into();
+        expect(&remac(parts, &b), UnsealError::InvalidExpiration);
+        // Expired + unknown password id: the expiry wins.
+        let mut parts = with(1, "9");
+        parts[5] = "1000000".into();
+        expect(&remac(parts, &b), UnsealError::Expired);
+        // Expired + bad MAC: the expiry wins.
+        expect(&keep_mac(with(5, "1000000"), &sealed), UnsealError::Expired);
+        // Unknown id + bad MAC: the password lookup wins.
+        expect(
+            &keep_mac(with(1, "9"), &sealed),
+            UnsealError::UnknownPasswordId("9".into()),
+        );
+        // Bad MAC + bad IV: the MAC wins; nothing is decoded or decrypted before it.
+        expect(&keep_mac(with(3, "!!"), &sealed), UnsealError::BadMac);
+        expect(&keep_mac(with(3, "AAAA"), &sealed), UnsealError::BadMac);
+        // Bad MAC + ciphertext that cannot decrypt: the MAC wins.
+        expect(&keep_mac(with(4, "AAAA"), &sealed), UnsealError::BadMac);
     }
 
     #[test]
