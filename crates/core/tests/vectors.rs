@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use common::*;
 use serde_json::{json, Value};
 use workos_edge_core::api::{ApiReply, AuthenticateGrant, AuthenticationResponse};
@@ -193,15 +195,40 @@ fn session_model_is_built_exactly_as_the_sdk_seals_it() {
     );
 }
 
+/// Headers the SDK sends that we leave out on purpose: `user-agent` names the SDK and its version
+/// (`workos-node/11.0.0`), which we are not. Each must be in the recording, so this list cannot
+/// hide a header the SDK stopped sending.
+const SDK_ONLY_HEADERS: &[&str] = &["user-agent"];
+
+/// Our headers and the SDK's recorded ones are the same set, in both directions: no header we
+/// send is missing from the recording or has another value, and no header the SDK sent is
+/// missing from ours except the ones named in [`SDK_ONLY_HEADERS`]. Names compare
+/// case-insensitively, as HTTP's do.
 fn assert_headers_match(ours: &[(String, String)], theirs: &Value, id: &str) {
-    for (name, value) in ours {
-        let expected = &theirs[name.to_ascii_lowercase()];
-        assert_eq!(
-            Some(value.as_str()),
-            expected.as_str(),
-            "{id}: header {name}"
+    let ours_by_name: BTreeMap<String, &str> = ours
+        .iter()
+        .map(|(name, value)| (name.to_ascii_lowercase(), value.as_str()))
+        .collect();
+    assert_eq!(ours_by_name.len(), ours.len(), "{id}: a header sent twice");
+    let mut theirs_by_name: BTreeMap<String, &str> = theirs
+        .as_object()
+        .unwrap_or_else(|| panic!("{id}: recorded headers are an object"))
+        .iter()
+        .map(|(name, value)| {
+            let value = value.as_str();
+            (
+                name.to_ascii_lowercase(),
+                value.expect("header values are strings"),
+            )
+        })
+        .collect();
+    for name in SDK_ONLY_HEADERS {
+        assert!(
+            theirs_by_name.remove(*name).is_some(),
+            "{id}: the SDK no longer sends {name}; drop it from SDK_ONLY_HEADERS"
         );
     }
+    assert_eq!(ours_by_name, theirs_by_name, "{id}: headers");
 }
 
 #[test]
@@ -340,6 +367,13 @@ fn refresh_outcomes_match_the_sdk() {
                     .to_sdk_json()
                     .unwrap_or_else(|| panic!("{name}: SDK returned a result, we did not"));
                 assert_json_eq(&comparable(&ours), &comparable(&sdk["value"]), name);
+                // What a host acts on (keep the session and retry, or sign out) is the SDK's
+                // `retryable` for this very reply.
+                assert_eq!(
+                    failure.is_retryable(),
+                    sdk["value"]["retryable"].as_bool().unwrap(),
+                    "{name}: retryable"
+                );
             }
             (false, RefreshFailure::Unexpected(error)) => {
                 assert_eq!(error.name, sdk["error"]["name"].as_str().unwrap(), "{name}");
@@ -350,9 +384,16 @@ fn refresh_outcomes_match_the_sdk() {
                         "{name}"
                     );
                 }
-                assert!(
-                    failure.is_retryable(),
-                    "{name}: unexpected replies must not sign anyone out"
+                // The error describes this reply: its status and the SDK's error code.
+                assert_eq!(
+                    error.status.map(u64::from),
+                    reply["status"].as_u64(),
+                    "{name}: status"
+                );
+                assert_eq!(
+                    error.code.as_deref(),
+                    sdk["error"]["code"].as_str(),
+                    "{name}: code"
                 );
             }
             (false, RefreshFailure::Failed { reason, .. }) => {
