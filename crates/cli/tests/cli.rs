@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
@@ -34,6 +35,11 @@ fn run(args: &[&str], stdin: &str) -> Output {
         .write_all(stdin.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
+}
+
+fn unix_ms() -> u64 {
+    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    u64::try_from(since_epoch.as_millis()).unwrap()
 }
 
 fn stdout_json(output: &Output) -> Value {
@@ -152,6 +158,7 @@ fn seal_with_a_map_and_ttl_then_inspect_and_unseal() {
     let old = "an-old-cookie-password-that-is-32-chars";
     let new = "a-new-cookie-password-that-is-32-chars!";
     let map = [format!("1={old}"), format!("2={new}")];
+    let before = unix_ms();
     let sealed = run(
         &[
             "seal",
@@ -164,6 +171,7 @@ fn seal_with_a_map_and_ttl_then_inspect_and_unseal() {
         ],
         r#"{"accessToken":"a","x":[1,"é"]}"#,
     );
+    let after = unix_ms();
     assert!(sealed.status.success());
     let cookie = String::from_utf8(sealed.stdout).unwrap().trim().to_owned();
 
@@ -171,7 +179,13 @@ fn seal_with_a_map_and_ttl_then_inspect_and_unseal() {
     assert_eq!(inspected["password_id"], "2", "the highest id seals");
     assert_eq!(inspected["version_suffix"], "2");
     assert_eq!(inspected["well_formed"], true);
-    assert!(inspected["expiration_ms"].as_u64().unwrap() > 1_700_000_000_000);
+    // `--ttl 3600` is an hour from when the CLI ran (a couple of seconds of slack for clocks).
+    let expires = inspected["expiration_ms"].as_u64().unwrap();
+    let hour = 3_600_000;
+    assert!(
+        (before + hour - 2_000..=after + hour + 2_000).contains(&expires),
+        "expiration {expires} is not an hour after {before}..{after}"
+    );
 
     let opened = run(
         &["unseal", "--password", &map[0], "--password", &map[1]],
