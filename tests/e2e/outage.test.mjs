@@ -2,9 +2,34 @@
 // token is still valid keeps working (even when a refresh is due), and nothing loops.
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, test } from 'node:test';
 
 import { Browser, startEmulator, startOrigin, startWorker } from './harness.mjs';
+
+/** Resolves once nothing listens on `url`'s port any more: a short connection attempt is
+ *  refused. Fails after `ms`. */
+async function untilRefused(url, ms = 10_000) {
+  const { hostname, port } = new URL(url);
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const refused = await new Promise((resolve) => {
+      const socket = net.connect({ host: hostname, port: Number(port) });
+      socket.setTimeout(250, () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', (error) => resolve(error.code === 'ECONNREFUSED'));
+    });
+    if (refused) return;
+    if (Date.now() > deadline) throw new Error(`${url} still accepts connections after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 let emulator;
 let origin;
@@ -33,7 +58,7 @@ test('sessions survive the emulator going away', async () => {
   const cookieBefore = e.session;
 
   emulator.stop();
-  await new Promise((r) => setTimeout(r, 500));
+  await untilRefused(emulator.url);
 
   const plain = await b.request('/app');
   assert.equal(plain.status, 200, 'verified token still valid: served');
