@@ -10,6 +10,16 @@ import path from 'node:path';
 
 import { api, artifacts, Browser, startEmulator, startOrigin, startWorker, unsealWithCli } from './harness.mjs';
 
+/** The tokens inside a cookie, read with our CLI, once it is clear the CLI read real ones: a
+ *  comparison against a missing or empty token would pass for the wrong reason. */
+function tokensIn(cookie) {
+  const data = unsealWithCli(cookie);
+  assert.equal(typeof data?.refreshToken, 'string', `the CLI read a refresh token: ${JSON.stringify(data)}`);
+  assert.match(data.refreshToken, /^\S{16,}$/, 'a refresh token of plausible length');
+  assert.match(data.accessToken ?? '', /^[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}$/, 'a JWT access token');
+  return data;
+}
+
 /** How many refreshes the refresh coordinator (Durable Object) has performed, once wrangler's
  *  log has caught up (the count stays the same for 400 ms; at most 8 s). */
 async function coordinatorRefreshes(worker) {
@@ -91,7 +101,7 @@ describe('static site (www/ behind the Worker)', () => {
     assert.match(session.body.sessionId, /^session_/);
     assert.ok(session.body.accessTokenExpiresAt > Date.now() / 1000);
     const text = JSON.stringify(session.body);
-    const { accessToken, refreshToken } = unsealWithCli(b.session);
+    const { accessToken, refreshToken } = tokensIn(b.session);
     assert.ok(!text.includes(accessToken) && !text.includes(refreshToken), 'tokens never leave the edge');
   });
 
@@ -100,7 +110,8 @@ describe('static site (www/ behind the Worker)', () => {
     await good.signIn();
     const cookie = good.session;
     const flipped = cookie.slice(0, 100) + (cookie[100] === 'a' ? 'b' : 'a') + cookie.slice(101);
-    const foreign = unsealWithCli(cookie) && 'Fe26.2*1*' + 'a'.repeat(64) + '*AAAAAAAAAAAAAAAAAAAAAA*AAAA**' + 'b'.repeat(64) + '*' + 'A'.repeat(43) + '~2';
+    tokensIn(cookie); // the signed-in cookie really holds a session
+    const foreign = 'Fe26.2*1*' + 'a'.repeat(64) + '*AAAAAAAAAAAAAAAAAAAAAA*AAAA**' + 'b'.repeat(64) + '*' + 'A'.repeat(43) + '~2';
     for (const bad of [flipped, cookie.slice(0, cookie.length / 2), foreign, 'garbage', '~2']) {
       const b = new Browser(staticSite.url);
       b.jar.set('wos-session', { name: 'wos-session', value: bad, path: '/' });
@@ -259,7 +270,7 @@ describe('refresh (REFRESH_BUFFER_SECONDS larger than the token lifetime)', () =
     const seen = origin.last();
     assert.equal(seen.cookie, after, 'the origin got the new cookie, not the old one');
     assert.equal(seen.sdk.authenticated, true, JSON.stringify(seen.sdk));
-    assert.notEqual(unsealWithCli(after).refreshToken, unsealWithCli(before).refreshToken);
+    assert.notEqual(tokensIn(after).refreshToken, tokensIn(before).refreshToken, 'the refresh token was rotated');
     assert.match(res.headers.get('server-timing'), /refreshed/);
   });
 
@@ -283,7 +294,7 @@ describe('refresh (REFRESH_BUFFER_SECONDS larger than the token lifetime)', () =
   test('a spent refresh token (invalid_grant) signs out cleanly', async () => {
     const b = new Browser(forcedRefresh.url);
     await b.signIn('/app');
-    const { refreshToken } = unsealWithCli(b.session);
+    const { refreshToken } = tokensIn(b.session);
     const spent = await api(emulator.url, 'POST', '/user_management/authenticate', {
       grant_type: 'refresh_token',
       client_id: 'client_workos_edge_e2e',
