@@ -1,5 +1,6 @@
 //! Settings from `[vars]` and secrets, named as authkit-nextjs names them, checked once per
 //! request (they are cheap to read) so a missing one names itself on the first request.
+//! Parsing is separate from the `Env` so it is unit-tested natively.
 
 use std::fmt;
 
@@ -14,13 +15,16 @@ use workos_edge_core::PasswordSet;
 const DEFAULT_COOKIE_MAX_AGE: u64 = 400 * 24 * 60 * 60;
 /// Refresh when the access token has less than this left (authkit-nextjs uses 60 s).
 const DEFAULT_REFRESH_BUFFER_SECONDS: u64 = 60;
+/// WorkOS answers in well under a second; past this the user is better served by the old
+/// session (or a 503) than by a hanging page. The SDK waits 60 s.
+const DEFAULT_API_TIMEOUT_MS: u64 = 8_000;
 
 /// A setting that is missing or unusable. Carries the setting's name, never its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     /// The variable name (`WORKOS_COOKIE_PASSWORD`...).
     pub setting: &'static str,
-    /// What is wrong with it.
+    /// What is wrong with it (never quoting it).
     pub problem: String,
 }
 
@@ -30,7 +34,8 @@ impl fmt::Display for ConfigError {
     }
 }
 
-/// Everything the gateway needs to know about its deployment.
+/// Everything the gateway needs to know about its deployment. `Debug` is not derived: it holds
+/// the API key and the cookie passwords.
 pub struct Config {
     /// `WORKOS_CLIENT_ID`.
     pub client_id: String,
@@ -42,15 +47,18 @@ pub struct Config {
     pub redirect_uri: Option<String>,
     /// `WORKOS_API_BASE_URL`.
     pub api_base_url: String,
-    /// `WORKOS_COOKIE_NAME`.
+    /// `WORKOS_API_TIMEOUT_MS`: how long a WorkOS call may take.
+    pub api_timeout_ms: u64,
+    /// `WORKOS_COOKIE_NAME` (may carry the `__Host-` prefix).
     pub cookie_name: String,
-    /// `WORKOS_COOKIE_DOMAIN`, `WORKOS_COOKIE_MAX_AGE`, `WORKOS_COOKIE_SAMESITE`.
+    /// `WORKOS_COOKIE_DOMAIN`, `WORKOS_COOKIE_MAX_AGE`, `WORKOS_COOKIE_SAMESITE`,
+    /// `WORKOS_COOKIE_SECURE`.
     pub cookie: CookieAttributes,
     /// `ORIGIN_URL`; `None` serves `www/` through the `ASSETS` binding.
     pub origin_url: Option<String>,
-    /// `PUBLIC_PATHS`.
+    /// `PUBLIC_PATHS` (case-sensitive).
     pub public_paths: Vec<PathGlob>,
-    /// `ROUTE_RULES`.
+    /// `ROUTE_RULES` (case-insensitive).
     pub route_rules: Vec<RouteRule>,
     /// `REFRESH_BUFFER_SECONDS`.
     pub refresh_buffer_seconds: u64,
@@ -63,45 +71,59 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads and checks every setting. `secure` is whether the site is served over https.
-    pub fn from_env(env: &Env, secure_request: bool) -> Result<Self, ConfigError> {
-        let client_id = required(env, "WORKOS_CLIENT_ID")?;
-        let api_key = required(env, "WORKOS_API_KEY")?;
-        let password = required(env, "WORKOS_COOKIE_PASSWORD")?;
+    /// Reads and checks every setting from the Worker's bindings.
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let lookup = |name: &str| {
+            env.secret(name)
+                .map(|s| s.to_string())
+                .or_else(|_| env.var(name).map(|v| v.to_string()))
+                .ok()
+        };
+        let mut config = Self::from_settings(lookup)?;
+        config.refresh_coordinator = env.durable_object("REFRESH_COORDINATOR").ok();
+        Ok(config)
+    }
+
+    /// Reads and checks every setting through `lookup` (a name → raw value function).
+    pub fn from_settings(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let settings = Settings(&lookup);
+        let password = settings.required("WORKOS_COOKIE_PASSWORD")?;
         let passwords = PasswordSet::single(password).map_err(|_| ConfigError {
             setting: "WORKOS_COOKIE_PASSWORD",
             problem: "must be at least 32 characters (generate one with `openssl rand -base64 32`)"
                 .into(),
         })?;
-        let redirect_uri = optional(env, "WORKOS_REDIRECT_URI");
-        let same_site = match optional(env, "WORKOS_COOKIE_SAMESITE") {
+        let same_site = match settings.optional("WORKOS_COOKIE_SAMESITE") {
             None => SameSite::Lax,
             Some(text) => SameSite::parse(&text).ok_or(ConfigError {
                 setting: "WORKOS_COOKIE_SAMESITE",
                 problem: "must be lax, strict or none".into(),
             })?,
         };
-        // Secure whenever the callback is https, as authkit-nextjs infers it.
-        let secure = redirect_uri
-            .as_deref()
-            .map_or(secure_request, |uri| uri.starts_with("https:"));
         let cookie = CookieAttributes {
             path: "/".into(),
-            domain: optional(env, "WORKOS_COOKIE_DOMAIN"),
-            max_age: Some(number(
-                env,
-                "WORKOS_COOKIE_MAX_AGE",
-                DEFAULT_COOKIE_MAX_AGE,
-            )?),
+            domain: settings.optional("WORKOS_COOKIE_DOMAIN"),
+            max_age: Some(settings.number("WORKOS_COOKIE_MAX_AGE", DEFAULT_COOKIE_MAX_AGE)?),
             same_site,
-            secure,
+            secure: settings.boolean("WORKOS_COOKIE_SECURE", true)?,
         };
-        let route_rules = parse_route_rules(&optional(env, "ROUTE_RULES").unwrap_or_default())
+        let cookie_name = settings
+            .optional("WORKOS_COOKIE_NAME")
+            .unwrap_or_else(|| "wos-session".into());
+        cookie
+            .check_name(&cookie_name)
+            .map_err(|problem| ConfigError {
+                setting: "WORKOS_COOKIE_NAME",
+                problem: problem.to_string(),
+            })?;
+        let route_rules = parse_route_rules(&settings.optional("ROUTE_RULES").unwrap_or_default())
             .map_err(|problem| ConfigError {
                 setting: "ROUTE_RULES",
                 problem,
             })?;
-        let origin_url = optional(env, "ORIGIN_URL").map(|u| u.trim_end_matches('/').to_owned());
+        let origin_url = settings
+            .optional("ORIGIN_URL")
+            .map(|u| u.trim_end_matches('/').to_owned());
         if let Some(origin) = &origin_url {
             if !(origin.starts_with("http://") || origin.starts_with("https://")) {
                 return Err(ConfigError {
@@ -110,28 +132,34 @@ impl Config {
                 });
             }
         }
+        let api_timeout_ms = settings.number("WORKOS_API_TIMEOUT_MS", DEFAULT_API_TIMEOUT_MS)?;
+        if api_timeout_ms == 0 {
+            return Err(ConfigError {
+                setting: "WORKOS_API_TIMEOUT_MS",
+                problem: "must be more than 0".into(),
+            });
+        }
         Ok(Self {
-            client_id,
-            api_key,
+            client_id: settings.required("WORKOS_CLIENT_ID")?,
+            api_key: settings.required("WORKOS_API_KEY")?,
             passwords,
-            redirect_uri,
-            api_base_url: optional(env, "WORKOS_API_BASE_URL")
+            redirect_uri: settings.optional("WORKOS_REDIRECT_URI"),
+            api_base_url: settings
+                .optional("WORKOS_API_BASE_URL")
                 .unwrap_or_else(|| DEFAULT_API_BASE_URL.to_owned())
                 .trim_end_matches('/')
                 .to_owned(),
-            cookie_name: optional(env, "WORKOS_COOKIE_NAME")
-                .unwrap_or_else(|| "wos-session".into()),
+            api_timeout_ms,
+            cookie_name,
             cookie,
             origin_url,
-            public_paths: parse_globs(&optional(env, "PUBLIC_PATHS").unwrap_or_default()),
+            public_paths: parse_globs(&settings.optional("PUBLIC_PATHS").unwrap_or_default()),
             route_rules,
-            refresh_buffer_seconds: number(
-                env,
-                "REFRESH_BUFFER_SECONDS",
-                DEFAULT_REFRESH_BUFFER_SECONDS,
-            )?,
-            jwt_leeway_seconds: number(env, "JWT_LEEWAY_SECONDS", 0)?,
-            issuers: optional(env, "WORKOS_ISSUER")
+            refresh_buffer_seconds: settings
+                .number("REFRESH_BUFFER_SECONDS", DEFAULT_REFRESH_BUFFER_SECONDS)?,
+            jwt_leeway_seconds: settings.number("JWT_LEEWAY_SECONDS", 0)?,
+            issuers: settings
+                .optional("WORKOS_ISSUER")
                 .map(|list| {
                     list.split(',')
                         .map(|s| s.trim().to_owned())
@@ -139,40 +167,155 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
-            refresh_coordinator: env.durable_object("REFRESH_COORDINATOR").ok(),
+            refresh_coordinator: None,
         })
     }
 
-    /// Whether `path` needs no session.
+    /// Whether `path` (normalised) needs no session. Case-sensitive: `/ASSETS/x` is not the
+    /// public `/assets/x`, so a re-cased path errs towards asking for a session.
     pub fn is_public(&self, path: &str) -> bool {
         self.public_paths.iter().any(|glob| glob.matches(path))
     }
 }
 
-/// A string binding, whether it was declared as a var or a secret.
-fn optional(env: &Env, name: &str) -> Option<String> {
-    let value = env
-        .secret(name)
-        .map(|s| s.to_string())
-        .or_else(|_| env.var(name).map(|v| v.to_string()))
-        .ok()?;
-    let value = value.trim().to_owned();
-    (!value.is_empty()).then_some(value)
-}
+/// Typed reads of raw settings.
+struct Settings<'a, F: Fn(&str) -> Option<String>>(&'a F);
 
-fn required(env: &Env, name: &'static str) -> Result<String, ConfigError> {
-    optional(env, name).ok_or(ConfigError {
-        setting: name,
-        problem: "is not set".into(),
-    })
-}
+impl<F: Fn(&str) -> Option<String>> Settings<'_, F> {
+    /// A setting's trimmed value; empty counts as unset.
+    fn optional(&self, name: &str) -> Option<String> {
+        let value = (self.0)(name)?.trim().to_owned();
+        (!value.is_empty()).then_some(value)
+    }
 
-fn number(env: &Env, name: &'static str, default: u64) -> Result<u64, ConfigError> {
-    match optional(env, name) {
-        None => Ok(default),
-        Some(text) => text.parse().map_err(|_| ConfigError {
+    fn required(&self, name: &'static str) -> Result<String, ConfigError> {
+        self.optional(name).ok_or(ConfigError {
             setting: name,
-            problem: "must be a whole number of seconds".into(),
-        }),
+            problem: "is not set".into(),
+        })
+    }
+
+    fn number(&self, name: &'static str, default: u64) -> Result<u64, ConfigError> {
+        match self.optional(name) {
+            None => Ok(default),
+            Some(text) => text.parse().map_err(|_| ConfigError {
+                setting: name,
+                problem: "must be a whole number".into(),
+            }),
+        }
+    }
+
+    fn boolean(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self
+            .optional(name)
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None => Ok(default),
+            Some("true" | "1" | "yes" | "on") => Ok(true),
+            Some("false" | "0" | "no" | "off") => Ok(false),
+            Some(_) => Err(ConfigError {
+                setting: name,
+                problem: "must be true or false".into(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const PASSWORD: &str = "a-cookie-password-of-at-least-32-chars";
+
+    fn config(extra: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut vars: HashMap<String, String> = [
+            ("WORKOS_CLIENT_ID", "client_1"),
+            ("WORKOS_API_KEY", "sk_test_secret"),
+            ("WORKOS_COOKIE_PASSWORD", PASSWORD),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        for (k, v) in extra {
+            vars.insert((*k).to_owned(), (*v).to_owned());
+        }
+        Config::from_settings(|name| vars.get(name).cloned())
+    }
+
+    fn error(extra: &[(&str, &str)]) -> ConfigError {
+        match config(extra) {
+            Err(e) => e,
+            Ok(_) => panic!("expected {extra:?} to be refused"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let cfg = config(&[]).unwrap();
+        assert!(cfg.cookie.secure, "cookies are Secure unless opted out");
+        assert_eq!(cfg.cookie_name, "wos-session");
+        assert_eq!(cfg.api_base_url, "https://api.workos.com");
+        assert_eq!(cfg.api_timeout_ms, 8_000);
+        assert_eq!(cfg.refresh_buffer_seconds, 60);
+        assert!(
+            !config(&[("WORKOS_COOKIE_SECURE", "false")])
+                .unwrap()
+                .cookie
+                .secure
+        );
+    }
+
+    #[test]
+    fn errors_name_the_setting_never_its_value() {
+        for (setting, value) in [
+            ("WORKOS_COOKIE_PASSWORD", "short-secret-value"),
+            ("WORKOS_COOKIE_SAMESITE", "secret-value-xyz"),
+            ("WORKOS_COOKIE_SECURE", "secret-value-xyz"),
+            ("WORKOS_COOKIE_MAX_AGE", "secret-value-xyz"),
+            ("ROUTE_RULES", "secret-value-xyz"),
+            ("ORIGIN_URL", "secret-value-xyz"),
+            ("WORKOS_COOKIE_NAME", "secret value xyz"),
+            ("WORKOS_API_TIMEOUT_MS", "secret-value-xyz"),
+        ] {
+            let e = error(&[(setting, value)]);
+            assert_eq!(e.setting, setting);
+            let shown = e.to_string();
+            assert!(!shown.contains(value), "{shown}");
+        }
+        assert_eq!(
+            error(&[("WORKOS_API_TIMEOUT_MS", "0")]).setting,
+            "WORKOS_API_TIMEOUT_MS"
+        );
+        assert_eq!(error(&[("WORKOS_API_KEY", " ")]).setting, "WORKOS_API_KEY");
+    }
+
+    #[test]
+    fn host_prefix_needs_secure_cookies_without_a_domain() {
+        assert!(config(&[("WORKOS_COOKIE_NAME", "__Host-wos-session")]).is_ok());
+        let e = error(&[
+            ("WORKOS_COOKIE_NAME", "__Host-wos-session"),
+            ("WORKOS_COOKIE_DOMAIN", "example.com"),
+        ]);
+        assert_eq!(e.setting, "WORKOS_COOKIE_NAME");
+        let e = error(&[
+            ("WORKOS_COOKIE_NAME", "__Host-wos-session"),
+            ("WORKOS_COOKIE_SECURE", "false"),
+        ]);
+        assert_eq!(e.setting, "WORKOS_COOKIE_NAME");
+    }
+
+    #[test]
+    fn rules_and_paths() {
+        let cfg = config(&[
+            ("PUBLIC_PATHS", "/,/assets/*"),
+            ("ROUTE_RULES", "/reports/*=permission:reports:read"),
+        ])
+        .unwrap();
+        assert!(cfg.is_public("/assets/a.css"));
+        assert!(!cfg.is_public("/ASSETS/a.css"));
+        assert!(cfg.route_rules.first().unwrap().glob.matches("/REPORTS/x"));
     }
 }

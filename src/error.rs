@@ -1,36 +1,64 @@
 //! The one place where failures become responses. Every auth failure looks the same to the
 //! client (the detail goes to the log line); documents get a small HTML page, the rest JSON.
+//! Every 5xx that a retry can cure carries `Retry-After`.
 
 use worker::{Headers, Response, Result};
-use workos_edge_core::web::Requirement;
+use workos_edge_core::web::{PathError, Requirement};
 
 use crate::config::ConfigError;
+
+/// Seconds a client should wait before retrying when WorkOS could not help.
+const DEFAULT_RETRY_AFTER: u64 = 5;
 
 /// What went wrong while answering a request.
 #[derive(Debug)]
 pub enum GatewayError {
     /// A setting is missing or wrong (named, never its value).
     Config(ConfigError),
-    /// The request is malformed or not allowed (`message` is safe to show).
+    /// The request is malformed (`message` is safe to show).
     BadRequest(&'static str),
+    /// The path is refused by the normalisation policy.
+    BadPath(PathError),
+    /// No such route under `/auth/`.
+    NotFound,
+    /// A state-changing request that is not from this site's own pages (CSRF).
+    CrossSite,
+    /// A JSON route was sent something else.
+    UnsupportedMediaType,
+    /// The body is larger than the route accepts.
+    PayloadTooLarge,
     /// No valid session; `reason` is the SDK reason string.
     Unauthenticated { reason: &'static str },
     /// Signed in, but a route rule is not met.
     Forbidden(Requirement),
-    /// WorkOS is unreachable and the session needs it.
+    /// Too many calls to a route that fans out to WorkOS.
+    RateLimited { retry_after: u64 },
+    /// WorkOS is unreachable and the request needs it.
     Unavailable { retry_after: u64 },
-    /// WorkOS refused a call that should have worked (code exchange, list, revoke).
+    /// WorkOS answered something unusable (a 5xx, a malformed body).
     Upstream(String),
+    /// WorkOS refused the sign-in (a bad or spent authorization code).
+    SignInRefused(String),
+    /// The session no longer fits in a browser cookie.
+    SessionTooLarge { bytes: usize },
+    /// The runtime failed us (randomness, header construction).
+    Internal(&'static str),
 }
 
 impl GatewayError {
     /// HTTP status for this error.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Config(_) => 500,
-            Self::BadRequest(_) => 400,
+            Self::Config(_) | Self::SessionTooLarge { .. } | Self::Internal(_) => 500,
+            Self::BadRequest(_) | Self::SignInRefused(_) => 400,
+            Self::BadPath(PathError::TooLong) => 414,
+            Self::BadPath(_) => 400,
+            Self::NotFound => 404,
+            Self::CrossSite | Self::Forbidden(_) => 403,
+            Self::UnsupportedMediaType => 415,
+            Self::PayloadTooLarge => 413,
             Self::Unauthenticated { .. } => 401,
-            Self::Forbidden(_) => 403,
+            Self::RateLimited { .. } => 429,
             Self::Unavailable { .. } => 503,
             Self::Upstream(_) => 502,
         }
@@ -41,10 +69,30 @@ impl GatewayError {
         match self {
             Self::Config(_) => "misconfigured",
             Self::BadRequest(_) => "bad_request",
+            Self::BadPath(_) => "bad_path",
+            Self::NotFound => "not_found",
+            Self::CrossSite => "cross_site_request",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PayloadTooLarge => "payload_too_large",
             Self::Unauthenticated { .. } => "unauthenticated",
             Self::Forbidden(_) => "forbidden",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable { .. } => "auth_unavailable",
             Self::Upstream(_) => "upstream_error",
+            Self::SignInRefused(_) => "sign_in_failed",
+            Self::SessionTooLarge { .. } => "session_too_large",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    /// `Retry-After` seconds, for the errors a retry can cure.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after } | Self::Unavailable { retry_after } => {
+                Some(*retry_after)
+            }
+            Self::Upstream(_) | Self::Internal(_) => Some(DEFAULT_RETRY_AFTER),
+            _ => None,
         }
     }
 
@@ -53,16 +101,28 @@ impl GatewayError {
         match self {
             Self::Config(e) => format!("This site is misconfigured: {e}."),
             Self::BadRequest(message) => (*message).to_owned(),
+            Self::BadPath(e) => format!("This address cannot be served: {e}."),
+            Self::NotFound => "There is no such page.".into(),
+            Self::CrossSite => "Requests from other sites are not allowed here.".into(),
+            Self::UnsupportedMediaType => "Send JSON (Content-Type: application/json).".into(),
+            Self::PayloadTooLarge => "The request body is too large.".into(),
             Self::Unauthenticated { .. } => "Sign in to continue.".into(),
             Self::Forbidden(requirement) => {
                 format!("Your session does not grant access here (requires {requirement}).")
             }
+            Self::RateLimited { .. } => "Too many requests. Please retry in a moment.".into(),
             Self::Unavailable { .. } => {
                 "Sign-in is temporarily unavailable. Please retry in a moment.".into()
             }
             Self::Upstream(_) => {
-                "The sign-in service refused the request. Please try again.".into()
+                "The sign-in service gave an unusable answer. Please try again.".into()
             }
+            Self::SignInRefused(_) => "Sign-in did not complete. Please sign in again.".into(),
+            Self::SessionTooLarge { bytes } => format!(
+                "Your session is too large to keep in a browser cookie ({bytes} bytes; browsers \
+                 keep at most 4096). Please tell the site's administrator."
+            ),
+            Self::Internal(_) => "Something went wrong here. Please retry in a moment.".into(),
         }
     }
 
@@ -70,9 +130,14 @@ impl GatewayError {
     pub fn log_detail(&self) -> String {
         match self {
             Self::Config(e) => e.to_string(),
+            Self::BadPath(e) => e.to_string(),
             Self::Unauthenticated { reason } => (*reason).to_owned(),
             Self::Forbidden(requirement) => requirement.to_string(),
-            Self::Upstream(detail) => detail.clone(),
+            Self::Upstream(detail) | Self::SignInRefused(detail) => detail.clone(),
+            Self::SessionTooLarge { bytes } => {
+                format!("Set-Cookie would be {bytes} bytes; browsers drop cookies over 4096")
+            }
+            Self::Internal(detail) => (*detail).to_owned(),
             other => other.code().to_owned(),
         }
     }
@@ -82,8 +147,8 @@ impl GatewayError {
         let status = self.status();
         let headers = Headers::new();
         headers.set("Cache-Control", "private, no-store")?;
-        if let Self::Unavailable { retry_after } = &self {
-            headers.set("Retry-After", &retry_after.to_string())?;
+        if let Some(seconds) = self.retry_after() {
+            headers.set("Retry-After", &seconds.to_string())?;
         }
         if let Self::Unauthenticated { .. } = &self {
             headers.set("WWW-Authenticate", "Cookie realm=\"workos-edge\"")?;
@@ -97,10 +162,12 @@ impl GatewayError {
             };
             Response::from_html(error_page(status, &message, links))?
         } else {
-            let mut body = serde_json::json!({ "error": self.code(), "message": message });
-            if let Self::Unauthenticated { reason } = &self {
-                body["reason"] = (*reason).into();
-            }
+            let reason = match &self {
+                Self::Unauthenticated { reason } => Some(*reason),
+                _ => None,
+            };
+            let body =
+                serde_json::json!({ "error": self.code(), "message": message, "reason": reason });
             Response::from_json(&body)?
         };
         for (name, value) in headers.entries() {
@@ -113,6 +180,13 @@ impl GatewayError {
 impl From<ConfigError> for GatewayError {
     fn from(e: ConfigError) -> Self {
         Self::Config(e)
+    }
+}
+
+/// Any runtime error while building a response.
+impl From<worker::Error> for GatewayError {
+    fn from(_: worker::Error) -> Self {
+        Self::Internal("the runtime refused to build a response")
     }
 }
 

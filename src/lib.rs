@@ -2,107 +2,113 @@
 //!
 //! A Cloudflare Worker that puts WorkOS AuthKit sessions in front of a static site (`www/`,
 //! served through the `ASSETS` binding) or any origin (`ORIGIN_URL`). On every request it
-//! strips inbound `x-workos-*` headers, opens and verifies the `wos-session` cookie, refreshes
-//! it through WorkOS when due, and forwards the request with identity headers and the fresh
-//! cookie. `/auth/*` runs the sign-in, callback, sign-out and session routes.
+//! normalises the path (once: rules match and the origin receives the same path), strips
+//! inbound identity headers in any spelling, opens and verifies the `wos-session` cookie,
+//! refreshes it through WorkOS when due, and forwards the request with identity headers and
+//! the fresh cookie. `/auth/*` runs the sign-in, callback, sign-out and account routes.
 //!
-//! Layers: `workos-edge-core` decides (pure); this crate does HTTP, `fetch`, WebCrypto and the
-//! isolate caches. `error.rs` is the only place failures become responses.
+//! Layers, each a folder or file:
+//! * `workos-edge-core` decides (pure: no network, clock or randomness);
+//! * [`credentials`] turn a request into an identity (the session cookie);
+//! * [`refresh`] coordinates refreshes (in the isolate, or in a Durable Object);
+//! * [`routes`] are the `/auth/*` handlers, [`proxy`] the pipeline to the origin;
+//! * [`tokens`] (JWKS, WebCrypto, caches), [`workos`] (fetch), [`config`], [`runtime`];
+//! * [`error`] is the only place failures become responses, and [`context`] makes sure every
+//!   response carries the cookies the request produced.
+//!
+//! No request may panic: a panic in wasm aborts the isolate and every cache in it. The lints
+//! below deny the constructs that can.
 
-mod config;
-mod coordinator;
-mod error;
-mod gateway;
-mod routes;
-mod session;
-mod verify;
-mod workos;
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::string_slice,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
 
-use worker::{console_log, event, Context, Date, Env, Request, Response, Result};
+pub mod config;
+pub mod context;
+pub mod credentials;
+pub mod error;
+pub mod http;
+pub mod proxy;
+pub mod refresh;
+pub mod routes;
+pub mod runtime;
+pub mod tokens;
+pub mod workos;
+
+use worker::{console_log, event, Context, Env, Request, Response, Result};
+use workos_edge_core::web::normalize_path;
 
 use crate::config::Config;
+use crate::context::RequestContext;
 use crate::error::GatewayError;
-
-/// What one request did, for its single structured log line.
-#[derive(Debug, Default)]
-pub struct RequestLog {
-    /// `forward`, `public`, `login`, `callback`, `refresh`...
-    pub decision: &'static str,
-    /// SDK reason or error detail, never a secret.
-    pub reason: Option<String>,
-    /// Time spent deciding about the session, in ms.
-    pub auth_ms: Option<u64>,
-}
+use crate::runtime::now_ms;
 
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
     let started = now_ms();
-    let url = request.url()?;
     let method = request.method().to_string();
-    let document = gateway::is_document_request(&request);
-    let mut log = RequestLog::default();
+    let document = http::is_document_request(&request);
+    let raw_path = request.path();
+    let mut ctx = RequestContext::default();
 
-    let outcome = match Config::from_env(&env, url.scheme() == "https") {
-        Ok(cfg) => route(request, &env, &cfg, &mut log).await,
-        Err(e) => Err(GatewayError::Config(e)),
-    };
+    let outcome = handle(request, &raw_path, &env, &mut ctx).await;
     let response = match outcome {
         Ok(response) => response,
         Err(error) => {
-            log.decision = error.code();
-            log.reason = Some(error.log_detail());
+            if ctx.decision.is_empty() || matches!(error, GatewayError::Forbidden(_)) {
+                ctx.decision = error.code();
+            }
+            ctx.reason = Some(error.log_detail());
             error.into_response(document)?
         }
     };
+    let response = ctx.apply_cookies(response)?;
     console_log!(
         "{}",
         serde_json::json!({
             "method": method,
-            "path": url.path(),
+            "path": log_prefix(&raw_path),
             "status": response.status_code(),
-            "decision": log.decision,
-            "reason": log.reason,
-            "auth_ms": log.auth_ms,
+            "decision": ctx.decision,
+            "reason": ctx.reason,
+            "auth_ms": ctx.auth_ms,
             "total_ms": now_ms().saturating_sub(started),
         })
     );
     Ok(response)
 }
 
-async fn route(
+async fn handle(
     request: Request,
+    raw_path: &str,
     env: &Env,
-    cfg: &Config,
-    log: &mut RequestLog,
+    ctx: &mut RequestContext,
 ) -> std::result::Result<Response, GatewayError> {
-    let path = request.path();
-    let method = request.method().to_string();
-    match (method.as_str(), path.as_str()) {
-        ("GET", "/auth/login") => routes::login(&request, cfg, log),
-        ("GET", "/auth/callback") => routes::callback(&request, cfg, log).await,
-        ("GET" | "POST", "/auth/logout") => routes::logout(&request, cfg, log),
-        ("GET", "/auth/session") => routes::session(&request, cfg, log).await,
-        ("POST", "/auth/switch-organization") => {
-            routes::switch_organization(request, cfg, log).await
-        }
-        ("GET", "/auth/organizations") => routes::list_organizations(&request, cfg, log).await,
-        ("GET", "/auth/sessions") => routes::list_sessions(&request, cfg, log).await,
-        ("POST", "/auth/sessions/revoke") => routes::revoke_sessions(request, cfg, log).await,
-        (_, p) if p.starts_with("/auth/") => Err(GatewayError::BadRequest("No such auth route.")),
-        _ => gateway::handle(request, env, cfg, log).await,
+    let path = normalize_path(raw_path).map_err(GatewayError::BadPath)?;
+    let cfg = Config::from_env(env)?;
+    if path.starts_with(routes::PREFIX) {
+        return routes::dispatch(request, &path, &cfg, ctx).await;
     }
+    proxy::handle(request, &path, env, &cfg, ctx).await
 }
 
-/// Milliseconds since the epoch, from the runtime's clock.
-pub(crate) fn now_ms() -> u64 {
-    Date::now().as_millis()
-}
-
-/// Random bytes from the runtime's CSPRNG (`crypto.getRandomValues`).
-pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0u8; N];
-    // getrandom's "js" backend cannot fail in a Worker; an all-zero value would still be caught
-    // by tests that compare two seals.
-    let _ = getrandom::getrandom(&mut bytes);
-    bytes
+/// The raw path may carry anything a client sent: log at most its first 256 bytes (cut at a
+/// character boundary).
+fn log_prefix(text: &str) -> &str {
+    let mut end = text.len().min(256);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
 }

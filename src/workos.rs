@@ -9,12 +9,9 @@ use worker::{
 use workos_edge_core::api::{ApiReply, ApiRequest};
 use workos_edge_core::jwt::Jwks;
 
-/// WorkOS answers in well under a second; past this the user is better served by the old
-/// session (or a 503) than by a hanging page. The SDK waits 60 s.
-const API_TIMEOUT: Duration = Duration::from_secs(8);
-
 /// Sends an API request and returns whatever came back, timeouts and network errors included.
-pub async fn send(request: &ApiRequest) -> ApiReply {
+/// Past `timeout_ms` the call is aborted and answered [`ApiReply::Timeout`].
+pub async fn send(request: &ApiRequest, timeout_ms: u64) -> ApiReply {
     let headers = Headers::new();
     for (name, value) in &request.headers {
         if headers.set(name, value).is_err() {
@@ -40,7 +37,7 @@ pub async fn send(request: &ApiRequest) -> ApiReply {
     let signal = controller.signal();
     let fetch = Fetch::Request(outgoing);
     let call = Box::pin(fetch.send_with_signal(&signal));
-    let deadline = Box::pin(Delay::from(API_TIMEOUT));
+    let deadline = Box::pin(Delay::from(Duration::from_millis(timeout_ms)));
     let answered = match select(call, deadline).await {
         Either::Left((result, _)) => Some(result),
         Either::Right(_) => None,
@@ -51,7 +48,17 @@ pub async fn send(request: &ApiRequest) -> ApiReply {
             let header = |name: &str| response.headers().get(name).ok().flatten();
             let retry_after = header("retry-after");
             let request_id = header("x-request-id");
-            match response.bytes().await {
+            // The body may hang or be cut short too: it shares the deadline.
+            let body = Box::pin(response.bytes());
+            let remaining = Box::pin(Delay::from(Duration::from_millis(timeout_ms)));
+            let body = match select(body, remaining).await {
+                Either::Left((body, _)) => body,
+                Either::Right(_) => {
+                    controller.abort();
+                    return ApiReply::Timeout;
+                }
+            };
+            match body {
                 Ok(body) => ApiReply::Response {
                     status,
                     retry_after,
@@ -70,14 +77,14 @@ pub async fn send(request: &ApiRequest) -> ApiReply {
 }
 
 /// `GET /sso/jwks/{clientId}`.
-pub async fn fetch_jwks(base_url: &str, client_id: &str) -> Result<Jwks, String> {
+pub async fn fetch_jwks(base_url: &str, client_id: &str, timeout_ms: u64) -> Result<Jwks, String> {
     let request = ApiRequest {
         method: "GET",
         url: format!("{base_url}/sso/jwks/{client_id}"),
         headers: vec![("Accept".into(), "application/json".into())],
         body: None,
     };
-    match send(&request).await {
+    match send(&request, timeout_ms).await {
         ApiReply::Response {
             status: 200, body, ..
         } => Jwks::from_json(&body).map_err(|e| format!("JWKS is not a key set: {e}")),

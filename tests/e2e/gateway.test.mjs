@@ -161,12 +161,17 @@ describe('static site (www/ behind the Worker)', () => {
   test('logout clears the cookie and ends the WorkOS session', async () => {
     const b = new Browser(staticSite.url);
     await b.signIn();
-    // A link on another site cannot sign anyone out.
+    // A link on another site cannot sign anyone out: it gets a page whose button POSTs.
+    const before = b.session;
     const forged = await b.request('/auth/logout', { headers: { 'sec-fetch-site': 'cross-site' } });
-    assert.equal(forged.headers.get('location'), '/');
-    assert.ok(b.session, 'still signed in');
+    assert.equal(forged.status, 200);
+    assert.match(await forged.text(), /<form method="post" action="\/auth\/logout">/);
+    assert.equal(b.session, before, 'still signed in');
+    const posted = await b.request('/auth/logout', { method: 'POST', headers: { origin: 'https://evil.example' } });
+    assert.equal(posted.status, 403);
+    assert.equal(b.session, before, 'still signed in');
     const sid = (await b.json('/auth/session')).body.sessionId;
-    const res = await b.request('/auth/logout');
+    const res = await b.request('/auth/logout', { headers: { 'sec-fetch-site': 'same-origin' } });
     assert.equal(res.status, 302);
     const target = new URL(res.headers.get('location'));
     assert.equal(target.pathname, '/user_management/sessions/logout');
@@ -210,13 +215,13 @@ describe('static site (www/ behind the Worker)', () => {
       body: JSON.stringify({ allExceptCurrent: true }),
       headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
     });
-    assert.equal(cross.status, 400);
+    assert.equal(cross.status, 403);
     const form = await b.json('/auth/switch-organization', {
       method: 'POST',
       body: 'organizationId=x',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
-    assert.equal(form.status, 400);
+    assert.equal(form.status, 415);
   });
 });
 

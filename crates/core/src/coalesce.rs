@@ -155,6 +155,11 @@ impl<V: Clone> Coalescer<V> {
             .retain(|_, tracked| tracked.session.as_deref() != Some(session));
     }
 
+    /// Ends every replay and wait (the session signed out).
+    pub fn clear(&mut self) {
+        self.slots.clear();
+    }
+
     /// Ends the replay for one key.
     pub fn forget(&mut self, key: &[u8; 32]) {
         self.slots.remove(key);

@@ -107,6 +107,13 @@ fn open_versioned(
     Ok((suffix, object))
 }
 
+/// The part of a cookie value that the seal's MAC covers: everything before the first `~`.
+/// The `~N` suffix is not authenticated, so caches must key on this part, or one session could
+/// fill a cache under endless suffixes.
+pub fn authenticated_part(cookie: &str) -> &str {
+    cookie.split('~').next().unwrap_or(cookie)
+}
+
 /// Seals JSON into a cookie value with the `~2` suffix, as `JSON.stringify` would write it.
 /// `expiration_ms` is absolute; `None` (the SDK's choice) never expires.
 pub fn seal_json(

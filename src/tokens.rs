@@ -1,9 +1,14 @@
 //! Access-token checks in the isolate: the JWKS and verified tokens cached in memory, and the
 //! RSA signature checked by the runtime's WebCrypto (several times faster than RSA in wasm).
+//!
+//! The JWKS is fetched by one request at a time (others wait for it, as refreshes do), and a
+//! failed fetch is remembered for [`JWKS_FAILURE_TTL_MS`]: a slow or failing WorkOS must not
+//! make every request of the isolate wait out the API timeout.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::time::Duration;
 
 use js_sys::{Array, Object, Reflect};
 use sha2::{Digest, Sha256};
@@ -12,6 +17,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
 use workos_edge_core::jwt::{self, Jwk, Jwks, JwtError, VerifiedAccessToken, VerifyOptions};
 
+use worker::Delay;
+
+use crate::runtime::now_ms as clock_ms;
 use crate::workos;
 
 /// jose's defaults, which the SDK uses: keep a JWKS 10 minutes, and after an unknown `kid`
@@ -20,11 +28,21 @@ const JWKS_MAX_AGE_MS: u64 = 10 * 60 * 1000;
 const JWKS_REFETCH_COOLDOWN_MS: u64 = 30 * 1000;
 /// Bound on remembered tokens per isolate; a full cache is emptied rather than grown.
 const TOKEN_CACHE_LIMIT: usize = 4096;
+/// Bound on imported WebCrypto keys (a JWKS holds a handful).
+const KEY_CACHE_LIMIT: usize = 64;
+/// After a failed JWKS fetch, requests that need one fail fast for this long.
+pub const JWKS_FAILURE_TTL_MS: u64 = 10_000;
+/// Requests waiting for another request's JWKS fetch look for it this often.
+const JWKS_POLL: Duration = Duration::from_millis(20);
 
 #[derive(Default)]
 struct IsolateCaches {
     jwks: Option<(Rc<Jwks>, u64)>,
     last_forced_refetch_ms: u64,
+    /// When the JWKS fetch under way started, if one is.
+    jwks_fetch_started_ms: Option<u64>,
+    /// When the last JWKS fetch failed, and why.
+    jwks_failure: Option<(u64, String)>,
     keys: HashMap<String, CryptoKey>,
     tokens: HashMap<[u8; 32], VerifiedAccessToken>,
 }
@@ -42,11 +60,20 @@ pub enum TokenCheckError {
     JwksUnavailable(String),
 }
 
+/// Where the JWKS comes from.
+pub struct JwksSource<'a> {
+    /// `WORKOS_API_BASE_URL`.
+    pub api_base_url: &'a str,
+    /// `WORKOS_CLIENT_ID`.
+    pub client_id: &'a str,
+    /// `WORKOS_API_TIMEOUT_MS`.
+    pub timeout_ms: u64,
+}
+
 /// Verifies a WorkOS access token at `now_ms`, using and filling the isolate caches.
 pub async fn verify_access_token(
     token: &str,
-    api_base_url: &str,
-    client_id: &str,
+    source: &JwksSource<'_>,
     options: &VerifyOptions,
     now_ms: u64,
 ) -> Result<VerifiedAccessToken, TokenCheckError> {
@@ -60,7 +87,7 @@ pub async fn verify_access_token(
         return Err(TokenCheckError::Invalid(JwtError::Expired));
     }
 
-    let mut jwks = cached_jwks(api_base_url, client_id, now_ms).await?;
+    let mut jwks = cached_jwks(source, now_ms).await?;
     let pending = match jwt::prepare(token, &jwks) {
         Err(JwtError::UnknownKeyId(kid)) => {
             // WorkOS may have rotated keys: refetch once, within the cool-down.
@@ -71,7 +98,7 @@ pub async fn verify_access_token(
                 return Err(TokenCheckError::Invalid(JwtError::UnknownKeyId(kid)));
             }
             CACHES.with(|c| c.borrow_mut().last_forced_refetch_ms = now_ms);
-            jwks = jwks_fetch(api_base_url, client_id, now_ms).await?;
+            jwks = jwks_fetch(source, now_ms).await?;
             jwt::prepare(token, &jwks)
         }
         other => other,
@@ -98,31 +125,69 @@ pub async fn verify_access_token(
     Ok(verified)
 }
 
-async fn cached_jwks(
-    base: &str,
-    client_id: &str,
-    now_ms: u64,
-) -> Result<Rc<Jwks>, TokenCheckError> {
+async fn cached_jwks(source: &JwksSource<'_>, now_ms: u64) -> Result<Rc<Jwks>, TokenCheckError> {
     let cached = CACHES.with(|c| c.borrow().jwks.clone());
     match cached {
         Some((jwks, fetched_at)) if now_ms.saturating_sub(fetched_at) < JWKS_MAX_AGE_MS => Ok(jwks),
-        Some((jwks, _)) => match jwks_fetch(base, client_id, now_ms).await {
+        Some((jwks, _)) => match jwks_fetch(source, now_ms).await {
             Ok(fresh) => Ok(fresh),
             // A stale key set still verifies tokens signed by keys it has: better than failing.
             Err(_) => Ok(jwks),
         },
-        None => jwks_fetch(base, client_id, now_ms).await,
+        None => jwks_fetch(source, now_ms).await,
     }
 }
 
-async fn jwks_fetch(base: &str, client_id: &str, now_ms: u64) -> Result<Rc<Jwks>, TokenCheckError> {
-    let jwks = Rc::new(
-        workos::fetch_jwks(base, client_id)
-            .await
-            .map_err(TokenCheckError::JwksUnavailable)?,
-    );
-    CACHES.with(|c| c.borrow_mut().jwks = Some((jwks.clone(), now_ms)));
-    Ok(jwks)
+/// Fetches the JWKS, single-flight per isolate, failing fast after a recent failure.
+async fn jwks_fetch(source: &JwksSource<'_>, started_ms: u64) -> Result<Rc<Jwks>, TokenCheckError> {
+    let wait_limit_ms = source.timeout_ms.saturating_mul(2);
+    loop {
+        let now = clock_ms();
+        let state = CACHES.with(|c| {
+            let caches = c.borrow();
+            (
+                caches.jwks_failure.clone(),
+                caches.jwks_fetch_started_ms,
+                caches.jwks.clone(),
+            )
+        });
+        match state {
+            (Some((failed_at, reason)), _, _)
+                if now.saturating_sub(failed_at) < JWKS_FAILURE_TTL_MS =>
+            {
+                return Err(TokenCheckError::JwksUnavailable(format!(
+                    "{reason} (remembered for {} s)",
+                    JWKS_FAILURE_TTL_MS / 1000
+                )));
+            }
+            // Someone else's fetch finished since we started waiting: use its result.
+            (_, None, Some((jwks, fetched_at))) if fetched_at >= started_ms => return Ok(jwks),
+            (_, Some(since), _)
+                if now.saturating_sub(since) < source.timeout_ms
+                    && now.saturating_sub(started_ms) < wait_limit_ms =>
+            {
+                Delay::from(JWKS_POLL).await;
+            }
+            _ => break,
+        }
+    }
+    CACHES.with(|c| c.borrow_mut().jwks_fetch_started_ms = Some(clock_ms()));
+    let fetched = workos::fetch_jwks(source.api_base_url, source.client_id, source.timeout_ms)
+        .await
+        .map(Rc::new);
+    let finished = clock_ms();
+    CACHES.with(|c| {
+        let mut caches = c.borrow_mut();
+        caches.jwks_fetch_started_ms = None;
+        match &fetched {
+            Ok(jwks) => {
+                caches.jwks = Some((jwks.clone(), finished));
+                caches.jwks_failure = None;
+            }
+            Err(reason) => caches.jwks_failure = Some((finished, reason.clone())),
+        }
+    });
+    fetched.map_err(TokenCheckError::JwksUnavailable)
 }
 
 fn subtle() -> Option<SubtleCrypto> {
@@ -155,7 +220,13 @@ async fn crypto_key(subtle: &SubtleCrypto, jwk: &Jwk) -> Option<CryptoKey> {
         .import_key_with_object("jwk", &key_data, &rs256_algorithm(), false, &usages)
         .ok()?;
     let key: CryptoKey = JsFuture::from(promise).await.ok()?.unchecked_into();
-    CACHES.with(|c| c.borrow_mut().keys.insert(cache_key, key.clone()));
+    CACHES.with(|c| {
+        let mut caches = c.borrow_mut();
+        if caches.keys.len() >= KEY_CACHE_LIMIT {
+            caches.keys.clear();
+        }
+        caches.keys.insert(cache_key, key.clone());
+    });
     Some(key)
 }
 

@@ -1,0 +1,98 @@
+//! What one request has done so far: the facts for its log line, and the cookies its response
+//! must carry **whatever that response turns out to be**.
+//!
+//! Resolving a session may spend the single-use refresh token. From then on the browser must
+//! get the new cookie, even if the request ends in a 403, a 400 or a 502 — otherwise it keeps a
+//! spent token and is signed out after the grace window. So cookies are not put on responses by
+//! handlers: they are recorded here the moment they exist, and `lib.rs` puts them on the final
+//! response, success or error.
+
+use std::fmt;
+
+use worker::{Headers, Response};
+
+use crate::config::Config;
+use crate::error::GatewayError;
+
+/// The session cookie's fate on this response.
+enum SessionCookie {
+    /// `Set-Cookie` line writing a new session.
+    Set(String),
+    /// `Set-Cookie` line deleting it.
+    Clear(String),
+}
+
+/// Per-request state shared by the pipeline, the routes and the response.
+#[derive(Default)]
+pub struct RequestContext {
+    /// `forward`, `public`, `login`, `callback`, `refreshed`...
+    pub decision: &'static str,
+    /// SDK reason or error detail, never a secret.
+    pub reason: Option<String>,
+    /// Time spent deciding about the session, in ms.
+    pub auth_ms: Option<u64>,
+    session_cookie: Option<SessionCookie>,
+    other_cookies: Vec<String>,
+}
+
+impl fmt::Debug for RequestContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestContext")
+            .field("decision", &self.decision)
+            .field("reason", &self.reason)
+            .field("auth_ms", &self.auth_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RequestContext {
+    /// Records a new session cookie value for the response. Refuses one that browsers would
+    /// drop for its size (a silent sign-in loop) with an error that says so.
+    pub fn set_session(&mut self, cfg: &Config, sealed: &str) -> Result<(), GatewayError> {
+        let line = cfg
+            .cookie
+            .set_cookie_checked(&cfg.cookie_name, sealed)
+            .map_err(|bytes| GatewayError::SessionTooLarge { bytes })?;
+        self.session_cookie = Some(SessionCookie::Set(line));
+        Ok(())
+    }
+
+    /// Records that the response deletes the session cookie (overrides a pending new one).
+    pub fn clear_session(&mut self, cfg: &Config) {
+        self.session_cookie = Some(SessionCookie::Clear(
+            cfg.cookie.clear_cookie(&cfg.cookie_name),
+        ));
+    }
+
+    /// Adds any other `Set-Cookie` line (sign-in state cookies).
+    pub fn add_cookie(&mut self, line: String) {
+        self.other_cookies.push(line);
+    }
+
+    /// Whether the response will write or delete cookies.
+    pub fn has_cookies(&self) -> bool {
+        self.session_cookie.is_some() || !self.other_cookies.is_empty()
+    }
+
+    /// Puts the recorded cookies on `response` (copying its headers, which may be immutable
+    /// when they come from `fetch`).
+    pub fn apply_cookies(&self, response: Response) -> worker::Result<Response> {
+        if !self.has_cookies() {
+            return Ok(response);
+        }
+        let headers = Headers::new();
+        for (name, value) in response.headers().entries() {
+            headers.append(&name, &value)?;
+        }
+        for line in &self.other_cookies {
+            headers.append("Set-Cookie", line)?;
+        }
+        match &self.session_cookie {
+            Some(SessionCookie::Set(line) | SessionCookie::Clear(line)) => {
+                headers.append("Set-Cookie", line)?;
+            }
+            None => {}
+        }
+        Ok(response.with_headers(headers))
+    }
+}

@@ -1,0 +1,197 @@
+//! The `wos-session` cookie as a credential: opened, its access token verified, refreshed when
+//! due, and remembered per isolate so a known cookie costs a hash lookup.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use sha2::{Digest, Sha256};
+use workos_edge_core::authenticate::{open_session, AuthenticateFailure};
+use workos_edge_core::cookie::authenticated_part;
+use workos_edge_core::jwt::{decode_claims_unverified, JwtError, VerifyOptions};
+use workos_edge_core::refresh::RefreshFailure;
+use workos_edge_core::web::cookie_value;
+
+use super::{ActiveSession, SessionState};
+use crate::config::Config;
+use crate::refresh::{self, Refreshed};
+use crate::tokens::{verify_access_token, JwksSource, TokenCheckError};
+
+/// Sessions already resolved from a cookie value, kept until their token is due for refresh
+/// (or the seal expires): a request with a known cookie skips unsealing and the token check.
+const SESSION_CACHE_LIMIT: usize = 4096;
+
+thread_local! {
+    static SESSIONS: RefCell<HashMap<[u8; 32], (ActiveSession, i64)>> = RefCell::new(HashMap::new());
+}
+
+/// Resolves the request's session.
+pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> SessionState {
+    let Some(sealed) = cookie_header.and_then(|h| cookie_value(h, &cfg.cookie_name)) else {
+        return SessionState::Anonymous {
+            reason: "no_session_cookie_provided",
+            clear_cookie: false,
+        };
+    };
+    let now_s = (now_ms / 1000) as i64;
+    // Keyed on what the seal's MAC covers: the `~N` suffix is not authenticated.
+    let digest: [u8; 32] = Sha256::digest(authenticated_part(sealed).as_bytes()).into();
+    let cached = SESSIONS.with(|c| c.borrow().get(&digest).cloned());
+    if let Some((active, usable_until)) = cached {
+        if now_s < usable_until {
+            return SessionState::Active(Box::new(active));
+        }
+    }
+    let session = match open_session(Some(sealed), &cfg.passwords, now_ms) {
+        Ok(session) => session,
+        Err(AuthenticateFailure::NoCookie) => {
+            return SessionState::Anonymous {
+                reason: "no_session_cookie_provided",
+                clear_cookie: true,
+            }
+        }
+        Err(_) => {
+            return SessionState::Anonymous {
+                reason: "invalid_session_cookie",
+                clear_cookie: true,
+            }
+        }
+    };
+    let options = VerifyOptions {
+        leeway_seconds: cfg.jwt_leeway_seconds,
+        issuers: cfg.issuers.clone(),
+    };
+    let token = session.access_token().unwrap_or_default().to_owned();
+    let source = JwksSource {
+        api_base_url: &cfg.api_base_url,
+        client_id: &cfg.client_id,
+        timeout_ms: cfg.api_timeout_ms,
+    };
+    let checked = verify_access_token(&token, &source, &options, now_ms).await;
+    match checked {
+        Ok(verified) => {
+            // Defence in depth (as authkit-nextjs): the cookie's user must be the token's subject.
+            if let (Some(user), Some(sub)) = (session.user_id(), verified.claims.sub.as_deref()) {
+                if user != sub {
+                    return SessionState::Anonymous {
+                        reason: "invalid_session_cookie",
+                        clear_cookie: true,
+                    };
+                }
+            }
+            let active = ActiveSession {
+                cookie: session,
+                claims: verified.claims,
+                expires_at: verified.expires_at,
+                issued_at: verified.issued_at,
+                refreshed_cookie: None,
+                refresh_deferred: false,
+            };
+            let due = active
+                .expires_at
+                .is_some_and(|exp| exp - now_s <= cfg.refresh_buffer_seconds as i64);
+            if !due {
+                remember(&digest, sealed, &active, cfg);
+                return SessionState::Active(Box::new(active));
+            }
+            match refresh::refresh(cfg, sealed, now_ms, None).await {
+                Ok(refreshed) => SessionState::Active(Box::new(from_refresh(refreshed))),
+                Err(failure) if failure.is_retryable() => {
+                    SessionState::Active(Box::new(ActiveSession {
+                        refresh_deferred: true,
+                        ..active
+                    }))
+                }
+                Err(failure) => anonymous_after(&failure),
+            }
+        }
+        // Expired, or signed by a key we do not have: the refresh token decides.
+        Err(TokenCheckError::Invalid(error)) => {
+            match refresh::refresh(cfg, sealed, now_ms, None).await {
+                Ok(refreshed) => SessionState::Active(Box::new(from_refresh(refreshed))),
+                Err(failure) if failure.is_retryable() => SessionState::Unavailable {
+                    retry_after: retry_after(&failure),
+                    reason: format!("access token refused ({error}) and refresh failed: {failure}"),
+                },
+                Err(failure) => {
+                    if matches!(error, JwtError::Expired) {
+                        anonymous_after(&failure)
+                    } else {
+                        SessionState::Anonymous {
+                            reason: "invalid_jwt",
+                            clear_cookie: true,
+                        }
+                    }
+                }
+            }
+        }
+        Err(TokenCheckError::JwksUnavailable(reason)) => SessionState::Unavailable {
+            retry_after: 5,
+            reason,
+        },
+    }
+}
+
+/// Caches a verified session until its refresh falls due or its seal expires.
+fn remember(digest: &[u8; 32], sealed: &str, active: &ActiveSession, cfg: &Config) {
+    let Some(exp) = active.expires_at else { return };
+    let mut usable_until = exp - cfg.refresh_buffer_seconds as i64;
+    if let Some(seal_expires_ms) =
+        workos_edge_core::cookie::inspect(&cfg.cookie_name, sealed).expiration_ms
+    {
+        let skew = workos_edge_core::iron::TIMESTAMP_SKEW_MS;
+        usable_until = usable_until.min(((seal_expires_ms + skew) / 1000) as i64);
+    }
+    SESSIONS.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= SESSION_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(*digest, (active.clone(), usable_until));
+    });
+}
+
+fn anonymous_after(failure: &RefreshFailure) -> SessionState {
+    let reason = match failure {
+        RefreshFailure::Failed { reason, .. } => reason.as_str(),
+        RefreshFailure::Unexpected(_) => "invalid_session_cookie",
+    };
+    SessionState::Anonymous {
+        reason,
+        clear_cookie: true,
+    }
+}
+
+fn retry_after(failure: &RefreshFailure) -> u64 {
+    match failure {
+        RefreshFailure::Failed {
+            retry_after: Some(seconds),
+            ..
+        } => *seconds,
+        _ => 5,
+    }
+}
+
+fn from_refresh(refreshed: Refreshed) -> ActiveSession {
+    ActiveSession {
+        claims: refreshed.claims,
+        cookie: refreshed.cookie,
+        expires_at: refreshed.expires_at,
+        issued_at: refreshed.issued_at,
+        refreshed_cookie: Some(refreshed.sealed),
+        refresh_deferred: false,
+    }
+}
+
+/// The session id of a cookie without verifying its token (the cookie's MAC vouches for it),
+/// for sign-out, which must work even when the token has expired.
+pub fn session_id_of(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> Option<String> {
+    let sealed = cookie_header.and_then(|h| cookie_value(h, &cfg.cookie_name))?;
+    let session = open_session(Some(sealed), &cfg.passwords, now_ms).ok()?;
+    decode_claims_unverified(session.access_token()?).ok()?.sid
+}
+
+/// Drops a cookie's resolved session from this isolate (after a sign-out).
+pub fn forget(sealed: &str) {
+    let digest: [u8; 32] = Sha256::digest(authenticated_part(sealed).as_bytes()).into();
+    SESSIONS.with(|c| c.borrow_mut().remove(&digest));
+}

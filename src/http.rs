@@ -1,0 +1,150 @@
+//! Small HTTP helpers every handler uses: reading headers, redirects, what kind of request
+//! this is, and whether a state-changing request comes from our own pages.
+
+use worker::{Request, Response};
+
+use crate::error::GatewayError;
+
+/// A request header's value, if present and readable.
+pub fn header(request: &Request, name: &str) -> Option<String> {
+    request.headers().get(name).ok().flatten()
+}
+
+/// Whether the client is navigating to a page (so a sign-in redirect makes sense) rather than
+/// fetching data or an asset (which gets a 401 instead: never redirect an XHR).
+pub fn is_document_request(request: &Request) -> bool {
+    let method = request.method();
+    if method != worker::Method::Get && method != worker::Method::Head {
+        return false;
+    }
+    match header(request, "sec-fetch-dest").as_deref() {
+        None | Some("") => header(request, "accept").is_some_and(|a| a.contains("text/html")),
+        Some(dest) => dest == "document",
+    }
+}
+
+/// This site's origin (`https://host`), from the request URL.
+pub fn site_origin(request: &Request) -> Result<String, GatewayError> {
+    let url = request
+        .url()
+        .map_err(|_| GatewayError::BadRequest("The request URL is malformed."))?;
+    Ok(url.origin().ascii_serialization())
+}
+
+/// A 302 to a path on this site (or an absolute URL we built).
+pub fn redirect(location: &str) -> Result<Response, GatewayError> {
+    let response = Response::empty()?.with_status(302);
+    response.headers().set("Location", location)?;
+    response
+        .headers()
+        .set("Cache-Control", "private, no-store")?;
+    Ok(response)
+}
+
+/// What the browser says about where a request came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Initiator {
+    /// `Sec-Fetch-Site: same-origin`, or an `Origin` equal to ours.
+    SameOrigin,
+    /// A foreign `Origin`, or `Sec-Fetch-Site` `cross-site` / `same-site`.
+    Foreign,
+    /// Neither header (not a browser, or a typed URL / bookmark: `Sec-Fetch-Site: none`).
+    Unknown,
+}
+
+/// Classifies the request's initiator from `Sec-Fetch-Site` and `Origin` (a foreign answer
+/// from either wins).
+pub fn initiator(request: &Request) -> Result<Initiator, GatewayError> {
+    let ours = site_origin(request)?;
+    Ok(classify_initiator(
+        header(request, "sec-fetch-site").as_deref(),
+        header(request, "origin").as_deref(),
+        &ours,
+    ))
+}
+
+/// [`initiator`] on plain values.
+pub fn classify_initiator(fetch_site: Option<&str>, origin: Option<&str>, ours: &str) -> Initiator {
+    let foreign_site = matches!(fetch_site, Some("cross-site" | "same-site"));
+    let foreign_origin = origin.is_some_and(|o| o != ours);
+    if foreign_site || foreign_origin {
+        return Initiator::Foreign;
+    }
+    if fetch_site == Some("same-origin") || origin == Some(ours) {
+        return Initiator::SameOrigin;
+    }
+    Initiator::Unknown
+}
+
+/// Checks a state-changing JSON request before anything else happens (in particular before
+/// the session is resolved, which may spend the refresh token): JSON only (cross-site pages
+/// cannot send it without a CORS preflight we never answer), from our own pages, and small.
+pub fn check_json_request(request: &Request, max_body_bytes: u64) -> Result<(), GatewayError> {
+    if initiator(request)? == Initiator::Foreign {
+        return Err(GatewayError::CrossSite);
+    }
+    let content_type = header(request, "content-type").unwrap_or_default();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if essence != "application/json" {
+        return Err(GatewayError::UnsupportedMediaType);
+    }
+    let declared = header(request, "content-length").and_then(|l| l.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > max_body_bytes) {
+        return Err(GatewayError::PayloadTooLarge);
+    }
+    Ok(())
+}
+
+/// Reads a JSON body checked by [`check_json_request`], refusing more than `max_body_bytes`
+/// even when no `Content-Length` was declared.
+pub async fn read_json<T: for<'de> serde::Deserialize<'de>>(
+    mut request: Request,
+    max_body_bytes: u64,
+) -> Result<T, GatewayError> {
+    let bytes = request
+        .bytes()
+        .await
+        .map_err(|_| GatewayError::BadRequest("The request body could not be read."))?;
+    if bytes.len() as u64 > max_body_bytes {
+        return Err(GatewayError::PayloadTooLarge);
+    }
+    serde_json::from_slice(&bytes)
+        .map_err(|_| GatewayError::BadRequest("The request body is not the expected JSON."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initiators() {
+        let ours = "https://app.example";
+        let cases = [
+            (Some("same-origin"), None, Initiator::SameOrigin),
+            (None, Some(ours), Initiator::SameOrigin),
+            (Some("same-origin"), Some(ours), Initiator::SameOrigin),
+            (Some("cross-site"), None, Initiator::Foreign),
+            (Some("same-site"), Some(ours), Initiator::Foreign),
+            (
+                Some("same-origin"),
+                Some("https://evil.example"),
+                Initiator::Foreign,
+            ),
+            (None, Some("null"), Initiator::Foreign),
+            (Some("none"), None, Initiator::Unknown),
+            (None, None, Initiator::Unknown),
+        ];
+        for (site, origin, want) in cases {
+            assert_eq!(
+                classify_initiator(site, origin, ours),
+                want,
+                "{site:?} {origin:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Headers on the way to the origin and back: inbound identity spellings removed, our identity
+//! added, and authenticated responses kept out of shared caches.
+
+use worker::{Headers, Response};
+use workos_edge_core::web::{is_identity_header, rewrite_cookie_header};
+
+use crate::config::Config;
+use crate::credentials::ActiveSession;
+use crate::error::GatewayError;
+
+/// Inbound headers minus anything that could be read as one of our identity headers (any
+/// case, `_` for `-`), whatever happens next.
+pub fn without_identity(inbound: &Headers) -> Result<Headers, GatewayError> {
+    let headers = Headers::new();
+    for (name, value) in inbound.entries() {
+        if !is_identity_header(&name) {
+            headers.append(&name, &value)?;
+        }
+    }
+    Ok(headers)
+}
+
+/// The identity headers for `active`, as `(name, value)`.
+pub fn identity(active: &ActiveSession) -> Vec<(&'static str, String)> {
+    let claims = &active.claims;
+    let email = active
+        .cookie
+        .user()
+        .and_then(|u| u.get("email"))
+        .and_then(|e| e.as_str())
+        .map(str::to_owned);
+    [
+        ("X-WorkOS-User-Id", active.user_id()),
+        ("X-WorkOS-User-Email", email),
+        ("X-WorkOS-Session-Id", claims.sid.clone()),
+        ("X-WorkOS-Organization-Id", claims.org_id.clone()),
+        ("X-WorkOS-Role", claims.role.clone()),
+        (
+            "X-WorkOS-Permissions",
+            claims.permissions.as_ref().map(|p| p.join(",")),
+        ),
+        (
+            "X-WorkOS-Impersonator-Email",
+            active.cookie.impersonator().map(|i| i.email),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|v| (name, v)))
+    .collect()
+}
+
+/// Adds the identity headers, and the refreshed cookie to the `Cookie` header so that an origin
+/// running `@workos-inc/node` sees the new session in this very request.
+pub fn add_identity(
+    headers: &Headers,
+    active: &ActiveSession,
+    cookie_header: Option<&str>,
+    cfg: &Config,
+) -> Result<(), GatewayError> {
+    for (name, value) in identity(active) {
+        headers.set(name, &value)?;
+    }
+    if let Some(fresh) = &active.refreshed_cookie {
+        let rewritten = rewrite_cookie_header(
+            cookie_header.unwrap_or_default(),
+            &cfg.cookie_name,
+            Some(fresh),
+        );
+        headers.set("Cookie", &rewritten)?;
+    }
+    Ok(())
+}
+
+/// Copies an authenticated response with headers we control: never stored by shared caches,
+/// `Vary: Cookie`, and the auth timing.
+pub fn private_response(
+    response: Response,
+    auth_ms: u64,
+    decision: &str,
+) -> Result<Response, GatewayError> {
+    let headers = Headers::new();
+    for (name, value) in response.headers().entries() {
+        let lower = name.to_ascii_lowercase();
+        if lower != "cache-control" && lower != "expires" && lower != "pragma" {
+            headers.append(&name, &value)?;
+        }
+    }
+    headers.set("Cache-Control", "private, no-store")?;
+    headers.append("Vary", "Cookie")?;
+    headers.append(
+        "Server-Timing",
+        &format!("auth;dur={auth_ms};desc=\"{decision}\""),
+    )?;
+    Ok(response.with_headers(headers))
+}

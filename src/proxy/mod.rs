@@ -1,0 +1,64 @@
+//! Every request that is not an `/auth/*` route: strip spoofed headers, resolve the session,
+//! apply route rules, forward with identity, and make the response safe to cache.
+
+mod headers;
+mod origin;
+
+use worker::{Env, Request, Response};
+use workos_edge_core::encoding::form_urlencode;
+use workos_edge_core::web::unmet_requirement;
+
+use crate::config::Config;
+use crate::context::RequestContext;
+use crate::credentials::require_session;
+use crate::error::GatewayError;
+use crate::http::{header, is_document_request, redirect};
+use origin::Audience;
+
+/// The gateway pipeline for the normalised `path`.
+pub async fn handle(
+    request: Request,
+    path: &str,
+    env: &Env,
+    cfg: &Config,
+    ctx: &mut RequestContext,
+) -> Result<Response, GatewayError> {
+    let forwarded = headers::without_identity(request.headers())?;
+    if cfg.is_public(path) {
+        ctx.decision = "public";
+        return origin::forward(request, path, forwarded, Audience::Public, env, cfg).await;
+    }
+
+    let cookie_header = header(&request, "cookie");
+    let active = match require_session(cookie_header.as_deref(), cfg, ctx).await {
+        Ok(active) => active,
+        Err(GatewayError::Unauthenticated { .. }) if is_document_request(&request) => {
+            return sign_in_redirect(&request, path);
+        }
+        Err(error) => return Err(error),
+    };
+    if let Some(requirement) = unmet_requirement(&cfg.route_rules, path, &active.claims) {
+        return Err(GatewayError::Forbidden(requirement.clone()));
+    }
+
+    headers::add_identity(&forwarded, &active, cookie_header.as_deref(), cfg)?;
+    let response = origin::forward(request, path, forwarded, Audience::Private, env, cfg).await?;
+    headers::private_response(response, ctx.auth_ms.unwrap_or_default(), ctx.decision)
+}
+
+/// Documents without a session go to sign-in, coming back to this path (and query) after.
+fn sign_in_redirect(request: &Request, path: &str) -> Result<Response, GatewayError> {
+    let mut return_to = path.to_owned();
+    if let Some(query) = request
+        .url()
+        .ok()
+        .and_then(|u| u.query().map(str::to_owned))
+    {
+        return_to.push('?');
+        return_to.push_str(&query);
+    }
+    redirect(&format!(
+        "/auth/login?returnTo={}",
+        form_urlencode(&return_to)
+    ))
+}

@@ -1,0 +1,92 @@
+//! Sending the request on: to `ORIGIN_URL`, or to `www/` through the `ASSETS` binding.
+
+use worker::{CacheMode, Env, Fetch, Headers, Request, RequestInit, RequestRedirect, Response};
+
+use crate::config::{Config, ConfigError};
+use crate::error::GatewayError;
+
+/// Whether a request goes on with a user's identity attached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Anyone: a public path.
+    Public,
+    /// One user: identity headers and cookies are on it.
+    Private,
+}
+
+/// How the origin subrequest may be cached by Cloudflare. Cloudflare caches subrequests by URL;
+/// one that carries a user's identity must never be stored, or the next visitor of that URL
+/// gets the first one's page.
+pub fn cache_mode(audience: Audience) -> Option<CacheMode> {
+    match audience {
+        Audience::Public => None,
+        Audience::Private => Some(CacheMode::NoStore),
+    }
+}
+
+/// Sends the request with `headers` to the normalised `path` (the exact path the rules
+/// matched) and the original query.
+pub async fn forward(
+    request: Request,
+    path: &str,
+    headers: Headers,
+    audience: Audience,
+    env: &Env,
+    cfg: &Config,
+) -> Result<Response, GatewayError> {
+    let url = request
+        .url()
+        .map_err(|_| GatewayError::BadRequest("The request URL is malformed."))?;
+    let base = match &cfg.origin_url {
+        Some(origin) => origin.clone(),
+        None => url.origin().ascii_serialization(),
+    };
+    let mut target = format!("{base}{path}");
+    if let Some(query) = url.query() {
+        target.push('?');
+        target.push_str(query);
+    }
+    let method = request.method();
+    let body = request.inner().body();
+    let mut init = RequestInit::new();
+    init.with_method(method)
+        .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual);
+    if let Some(body) = body {
+        init.with_body(Some(body.into()));
+    }
+    let response = match &cfg.origin_url {
+        Some(_) => {
+            if let Some(mode) = cache_mode(audience) {
+                init.with_cache(mode);
+            }
+            let outgoing = Request::new_with_init(&target, &init)?;
+            Fetch::Request(outgoing).send().await
+        }
+        None => {
+            let outgoing = Request::new_with_init(&target, &init)?;
+            let assets = env.assets("ASSETS").map_err(|_| {
+                GatewayError::Config(ConfigError {
+                    setting: "ORIGIN_URL",
+                    problem: "is not set and there is no ASSETS binding to serve www/".into(),
+                })
+            })?;
+            assets.fetch_request(outgoing).await
+        }
+    };
+    response.map_err(|_| GatewayError::Upstream("the origin could not be reached".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_bearing_subrequests_are_never_stored() {
+        assert!(matches!(
+            cache_mode(Audience::Private),
+            Some(CacheMode::NoStore)
+        ));
+        assert!(cache_mode(Audience::Public).is_none());
+    }
+}
