@@ -122,7 +122,8 @@ pub fn seal_json(
     randomness: &SealRandomness,
     expiration_ms: Option<u64>,
 ) -> String {
-    let plaintext = serde_json::to_vec(value).expect("serde_json::Value always serialises");
+    // A `Value` has string keys only, so it always serialises.
+    let plaintext = serde_json::to_vec(value).unwrap_or_default();
     let mut sealed = iron::seal(
         &plaintext,
         passwords.sealing_password(),
@@ -136,14 +137,14 @@ pub fn seal_json(
 /// JavaScript `parseInt(text)` (radix 10, or 16 after `0x`), `None` for `NaN`.
 fn parse_int(text: &str) -> Option<i64> {
     let text = text.trim_start_matches([' ', '\t', '\n', '\r', '\u{b}', '\u{c}']);
-    let (negative, text) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
+    let (negative, text) = match (text.strip_prefix('-'), text.strip_prefix('+')) {
+        (Some(rest), _) => (true, rest),
+        (_, Some(rest)) => (false, rest),
         _ => (false, text),
     };
-    let (radix, digits) = match text.get(..2) {
-        Some("0x" | "0X") => (16, &text[2..]),
-        _ => (10, text),
+    let (radix, digits) = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(rest) => (16, rest),
+        None => (10, text),
     };
     let end = digits
         .find(|c: char| !c.is_digit(radix))
@@ -181,7 +182,7 @@ pub fn inspect(cookie_name: &str, cookie: &str) -> CookieInspection {
         None => (cookie, None),
     };
     let parts: Vec<&str> = seal.split('*').collect();
-    let well_formed = parts.len() == 8 && parts[0] == iron::MAC_PREFIX;
+    let well_formed = parts.len() == 8 && parts.first() == Some(&iron::MAC_PREFIX);
     CookieInspection {
         length: cookie.len(),
         fits_in_browser_cookie: cookie_name.len() + 1 + cookie.len() <= BROWSER_COOKIE_LIMIT,

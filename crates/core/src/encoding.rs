@@ -18,8 +18,9 @@ pub fn hex_lower(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0xf)] as char);
+        for nibble in [b >> 4, b & 0xf] {
+            out.push(char::from(*DIGITS.get(usize::from(nibble)).unwrap_or(&b'0')));
+        }
     }
     out
 }

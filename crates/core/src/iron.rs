@@ -8,7 +8,7 @@
 use std::fmt;
 
 use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
-use hmac::{Hmac, Mac};
+use hmac::{digest::KeyInit, Hmac, Mac};
 use sha2::Sha256;
 
 use crate::encoding::{b64url_decode, b64url_encode, hex_lower};
@@ -172,9 +172,14 @@ pub fn unseal(sealed: &str, passwords: &PasswordSet, now_ms: u64) -> Result<Vec<
         .find(password_id)
         .ok_or_else(|| UnsealError::UnknownPasswordId(lookup_name(password_id)))?;
 
-    let mac_base_len = sealed.len() - mac.len() - hmac_salt.len() - 2;
+    // The MAC covers everything before `*hmac_salt*mac`.
+    let mac_base = sealed
+        .len()
+        .checked_sub(mac.len() + hmac_salt.len() + 2)
+        .and_then(|end| sealed.as_bytes().get(..end))
+        .ok_or(UnsealError::BadMac)?;
     let expected_mac = b64url_decode(mac).map_err(|_| UnsealError::BadMac)?;
-    hmac_of(password, hmac_salt, &sealed.as_bytes()[..mac_base_len])
+    hmac_of(password, hmac_salt, mac_base)
         .verify_slice(&expected_mac)
         .map_err(|_| UnsealError::BadMac)?;
 
@@ -190,8 +195,13 @@ pub fn unseal(sealed: &str, passwords: &PasswordSet, now_ms: u64) -> Result<Vec<
 }
 
 fn hmac_of(password: &Password, salt: &str, data: &[u8]) -> HmacSha256 {
-    let key = derive_key(password, salt);
-    let mut mac = HmacSha256::new_from_slice(&key).expect("HMAC accepts 32-byte keys");
+    // HMAC zero-pads keys shorter than its 64-byte block (RFC 2104), so padding the 32-byte
+    // key here is the same MAC, without the fallible `new_from_slice`.
+    let mut block = [0u8; 64];
+    for (slot, byte) in block.iter_mut().zip(derive_key(password, salt)) {
+        *slot = byte;
+    }
+    let mut mac = <HmacSha256 as KeyInit>::new(&block.into());
     mac.update(data);
     mac
 }

@@ -61,6 +61,21 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Everything here runs on attacker-controlled input inside a Worker, where a panic aborts the
+// isolate: deny the constructs that can panic (tests may use them).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::string_slice,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
 
 pub mod api;
 pub mod authenticate;

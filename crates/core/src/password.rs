@@ -97,15 +97,16 @@ fn is_valid_id(id: &str) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PasswordSet {
     passwords: Vec<Password>,
-    sealing: usize,
+    sealing: Password,
 }
 
 impl PasswordSet {
     /// One secret, id `1` (the SDK's and iron-session's convention for a string password).
     pub fn single(secret: impl Into<String>) -> Result<Self, PasswordError> {
+        let password = Password::new(SDK_PASSWORD_ID, secret)?;
         Ok(Self {
-            passwords: vec![Password::new(SDK_PASSWORD_ID, secret)?],
-            sealing: 0,
+            passwords: vec![password.clone()],
+            sealing: password,
         })
     }
 
@@ -125,20 +126,19 @@ impl PasswordSet {
         }
         let sealing = passwords
             .iter()
-            .enumerate()
-            .filter_map(|(i, p)| p.id.parse::<f64>().ok().map(|n| (i, n)))
-            .fold(None, |best: Option<(usize, f64)>, (i, n)| match best {
+            .filter_map(|p| p.id.parse::<f64>().ok().map(|n| (p, n)))
+            .fold(None, |best: Option<(&Password, f64)>, (p, n)| match best {
                 Some((_, m)) if m >= n => best,
-                _ => Some((i, n)),
+                _ => Some((p, n)),
             })
-            .map(|(i, _)| i)
+            .map(|(p, _)| p.clone())
             .ok_or(PasswordError::NoNumericId)?;
         Ok(Self { passwords, sealing })
     }
 
     /// The password new seals are made with.
     pub fn sealing_password(&self) -> &Password {
-        &self.passwords[self.sealing]
+        &self.sealing
     }
 
     /// The password for a seal's id, as iron looks it up (`""` means `default`).
