@@ -19,7 +19,9 @@ pub fn hex_lower(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
         for nibble in [b >> 4, b & 0xf] {
-            out.push(char::from(*DIGITS.get(usize::from(nibble)).unwrap_or(&b'0')));
+            out.push(char::from(
+                *DIGITS.get(usize::from(nibble)).unwrap_or(&b'0'),
+            ));
         }
     }
     out
