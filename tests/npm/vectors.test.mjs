@@ -620,6 +620,27 @@ describe('the verified-session cache (tokenCache, default on)', () => {
     await assert.rejects(() => workos.userManagement.loadSealedSession({ sessionData: org.sealed, cookiePassword: 'short' }).authenticate(), /too short/);
   });
 
+  test('cache entries hold a fingerprint of the password, never the password', async () => {
+    const workos = fresh();
+    unwrap(await authenticate(workos, org.sealed, org.password), 'authenticate');
+    unwrap(await authenticate(workos, org.sealed, { 1: org.password, 2: pub.passwords.old }), 'authenticate');
+    const entries = [...workos.userManagement.verifiedSessions.values()];
+    assert.ok(entries.length >= 1);
+    const stored = JSON.stringify(entries.map((e) => e.password));
+    assert.ok(!stored.includes(org.password) && !stored.includes(pub.passwords.old), stored);
+    for (const entry of entries) assert.match(entry.password, /^[0-9a-f]{64}$/);
+  });
+
+  test('concurrent first requests share one JWKS fetch', async () => {
+    const myFetch = stubFetch();
+    const workos = new ours.WorkOS(API_KEY, { clientId: CLIENT_ID, fetch: myFetch, tokenCache: false });
+    const results = await Promise.all(
+      Array.from({ length: 16 }, () => authenticate(workos, org.sealed, org.password)),
+    );
+    for (const r of results) assert.equal(unwrap(r, 'authenticate').authenticated, true);
+    assert.equal(myFetch.calls.filter((c) => c.url === JWKS_URL).length, 1);
+  });
+
   test('a cached cookie stops authenticating when its seal expires (iron ttl + 60 s skew)', async (t) => {
     const workos = fresh();
     const sealed = await ours.sealData(org.expected_unsealed_json, { password: org.password, ttl: 30 });

@@ -151,11 +151,43 @@ impl PasswordSet {
     pub fn passwords(&self) -> &[Password] {
         &self.passwords
     }
+
+    /// A one-way fingerprint of the whole set (ids and secrets, order-independent), for hosts
+    /// that key caches by password: the key then holds a hash, never the secret.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut entries: Vec<&Password> = self.passwords.iter().collect();
+        entries.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut hasher = Sha256::new();
+        hasher.update(b"workos-edge password set v1\0");
+        for p in entries {
+            for part in [&p.id, &p.secret] {
+                hasher.update((part.len() as u64).to_be_bytes());
+                hasher.update(part.as_bytes());
+            }
+        }
+        hasher.finalize().into()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_identify_sets_without_the_secret() {
+        let a = "a".repeat(32);
+        let b = "b".repeat(32);
+        let one = PasswordSet::map([("1", a.as_str()), ("2", b.as_str())]).unwrap();
+        let same = PasswordSet::map([("2", b.as_str()), ("1", a.as_str())]).unwrap();
+        let other = PasswordSet::map([("1", b.as_str()), ("2", a.as_str())]).unwrap();
+        assert_eq!(one.fingerprint(), same.fingerprint());
+        assert_ne!(one.fingerprint(), other.fingerprint());
+        assert_ne!(
+            PasswordSet::single(a.clone()).unwrap().fingerprint(),
+            PasswordSet::map([("1", format!("{a}x"))]).unwrap().fingerprint()
+        );
+    }
 
     #[test]
     fn length_counts_utf16_units_like_javascript() {

@@ -284,9 +284,18 @@ export class UserManagement {
     const stale = now - this.jwksFetchedAt >= JWKS_MAX_AGE_MS;
     const cooled = now - this.jwksFetchedAt >= JWKS_COOLDOWN_MS;
     if (this.jwks && !stale && !(force && cooled)) return this.jwks;
-    this.jwks = await this.workos.get(`/sso/jwks/${encodeURIComponent(this.clientId)}`);
-    this.jwksFetchedAt = now;
-    return this.jwks;
+    // One fetch at a time: concurrent requests share it instead of each asking WorkOS.
+    this.jwksFetch ??= this.workos
+      .get(`/sso/jwks/${encodeURIComponent(this.clientId)}`)
+      .then((jwks) => {
+        this.jwks = jwks;
+        this.jwksFetchedAt = Date.now();
+        return jwks;
+      })
+      .finally(() => {
+        this.jwksFetch = undefined;
+      });
+    return this.jwksFetch;
   }
 
   /** RS256 (RSASSA-PKCS1-v1_5, SHA-256) over `signedData` with any of the candidate JWKs. */
@@ -473,9 +482,19 @@ export class UserManagement {
   }
 }
 
-/** A password (string or `{id: password}` map) as a comparable string. */
+/** A password (string or `{id: password}` map) as a comparable cache key: a SHA-256
+ *  fingerprint, so that cache entries never hold the secret. The last one is memoised (an app
+ *  uses one password; hashing it on every request would cost a wasm call each time). */
+let lastPassword;
+let lastPasswordKey;
 function passwordKey(password) {
-  return typeof password === 'string' ? password : JSON.stringify(Object.entries(password ?? {}).sort());
+  if (password === lastPassword && typeof password === 'string') return lastPasswordKey;
+  const key = core.passwordFingerprint(password);
+  if (typeof password === 'string') {
+    lastPassword = password;
+    lastPasswordKey = key;
+  }
+  return key;
 }
 
 function strip(object) {

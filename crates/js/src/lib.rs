@@ -73,6 +73,15 @@ pub fn check_password(password: JsValue) -> Result<(), JsError> {
     passwords(password).map(|_| ())
 }
 
+/// A hex fingerprint of a password (string or map) to key caches with, so that no cache key
+/// holds the secret itself.
+#[wasm_bindgen(js_name = passwordFingerprint)]
+pub fn password_fingerprint(password: JsValue) -> Result<String, JsError> {
+    Ok(workos_edge_core::encoding::hex_lower(
+        &passwords(password)?.fingerprint(),
+    ))
+}
+
 /// Opens a `wos-session` value as `@workos-inc/node` does (`getSessionFromCookie`):
 /// `{ok: true, value}` or `{ok: false, error}` with iron's message.
 #[wasm_bindgen(js_name = unsealSession)]
