@@ -185,7 +185,9 @@ mod tests {
         assert_ne!(one.fingerprint(), other.fingerprint());
         assert_ne!(
             PasswordSet::single(a.clone()).unwrap().fingerprint(),
-            PasswordSet::map([("1", format!("{a}x"))]).unwrap().fingerprint()
+            PasswordSet::map([("1", format!("{a}x"))])
+                .unwrap()
+                .fingerprint()
         );
     }
 
