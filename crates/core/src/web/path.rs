@@ -82,6 +82,19 @@ pub fn normalize_path(raw: &str) -> Result<String, PathError> {
     let decoded = decode_unreserved(raw.as_bytes())?;
     // Only ASCII escapes were decoded and only whole escapes kept, so this stays UTF-8.
     let decoded = String::from_utf8(decoded).map_err(|_| PathError::BadEscape)?;
+    // Checked again on the decoded text: a kept `%25` next to decoded escapes can spell a
+    // double-encoded separator (`%25%32%65` is `%252e`), and U+0080..U+009F are control
+    // characters too.
+    if decoded.chars().any(char::is_control) {
+        return Err(PathError::ForbiddenCharacter);
+    }
+    let spells_separator = |w: &[u8]| match w {
+        [b'%', b'2', b'5', rest @ ..] => is_double_encoded_separator(rest),
+        _ => false,
+    };
+    if decoded.as_bytes().windows(5).any(spells_separator) {
+        return Err(PathError::EncodedSeparator);
+    }
     Ok(remove_dot_segments(&decoded))
 }
 
@@ -207,6 +220,9 @@ mod tests {
             ("/a%252Fb", PathError::EncodedSeparator),
             ("/a%255cb", PathError::EncodedSeparator),
             ("/a%2500", PathError::EncodedSeparator),
+            ("/a/%25%32%65%25%32%65/b", PathError::EncodedSeparator),
+            ("/a%250%30", PathError::EncodedSeparator),
+            ("/a\u{85}b", PathError::ForbiddenCharacter),
             ("/reports;x/y", PathError::ForbiddenCharacter),
             ("/a\\b", PathError::ForbiddenCharacter),
             ("/a\tb", PathError::ForbiddenCharacter),
