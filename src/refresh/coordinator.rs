@@ -6,21 +6,28 @@
 //! It runs the same coalescer and the same refresh as the isolate path ([`super::local`]),
 //! over its own state, kept in memory only.
 
+use std::cell::RefCell;
+
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+use workos_edge_core::authenticate::open_session;
 
 use super::local::{self, SharedCoalescer};
 use super::protocol::{CoordinatorReply, CoordinatorRequest};
+use super::{coordinator_name, remote};
 use crate::config::Config;
 use crate::runtime::now_ms;
 
 /// Refreshes of one session tracked at once (one per organization switch, in practice one).
 const SESSION_LIMIT: usize = 64;
+/// Coordinators whose sessions were refreshed into this one, remembered for sign-out.
+const ALIAS_LIMIT: usize = 16;
 
 /// One instance per session (named by a hash of its id).
 #[durable_object]
 pub struct RefreshCoordinator {
     env: Env,
     coalescer: SharedCoalescer,
+    aliases: RefCell<Vec<String>>,
 }
 
 impl DurableObject for RefreshCoordinator {
@@ -28,6 +35,7 @@ impl DurableObject for RefreshCoordinator {
         Self {
             env,
             coalescer: local::new_coalescer(SESSION_LIMIT),
+            aliases: RefCell::new(Vec::new()),
         }
     }
 
@@ -39,6 +47,19 @@ impl DurableObject for RefreshCoordinator {
             } => self.refresh(&sealed, organization_id.as_deref()).await,
             CoordinatorRequest::Forget => {
                 self.coalescer.borrow_mut().clear();
+                let aliases = self.aliases.take();
+                if let Ok(namespace) = self.env.durable_object("REFRESH_COORDINATOR") {
+                    for alias in aliases {
+                        remote::forget(&namespace, &alias).await;
+                    }
+                }
+                CoordinatorReply::Forgotten
+            }
+            CoordinatorRequest::Alias { name } => {
+                let mut aliases = self.aliases.borrow_mut();
+                if !aliases.contains(&name) && aliases.len() < ALIAS_LIMIT {
+                    aliases.push(name);
+                }
                 CoordinatorReply::Forgotten
             }
         };
@@ -57,6 +78,9 @@ impl RefreshCoordinator {
                     // Handed the result of a refresh already logged.
                     return CoordinatorReply::from(&result.map(|refreshed| refreshed.sealed));
                 }
+                if let Ok(refreshed) = &result {
+                    self.link_new_session(&cfg, sealed, refreshed).await;
+                }
                 result.map(|refreshed| refreshed.sealed)
             }
             Err(e) => Err(workos_edge_core::refresh::RefreshFailure::Unexpected(
@@ -74,5 +98,23 @@ impl RefreshCoordinator {
             serde_json::json!({ "coordinator": "refresh", "outcome": outcome })
         );
         CoordinatorReply::from(&result)
+    }
+
+    /// When WorkOS gave the refreshed session a new id (the emulator does), its coordinator is
+    /// another object: tell it about this one, so a sign-out with the new cookie ends the
+    /// replay of the old one here.
+    async fn link_new_session(&self, cfg: &Config, sealed: &str, refreshed: &super::Refreshed) {
+        let Ok(previous) = open_session(Some(sealed), &cfg.passwords, now_ms()) else {
+            return;
+        };
+        let (old, new) = (
+            coordinator_name(&previous),
+            coordinator_name(&refreshed.cookie),
+        );
+        if old != new {
+            if let Some(namespace) = &cfg.refresh_coordinator {
+                remote::alias(namespace, &new, &old).await;
+            }
+        }
     }
 }

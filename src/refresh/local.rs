@@ -128,9 +128,16 @@ where
         }
     };
     let result = work().await;
-    coalescer
-        .borrow_mut()
-        .complete(key, ticket, now_ms(), result.as_ref().ok().cloned());
+    // The emulator gives a refreshed session a new id (WorkOS keeps it): remember both, so a
+    // sign-out with either cookie ends the replay.
+    let new_session = result.as_ref().ok().and_then(|r| session_id(&r.cookie));
+    coalescer.borrow_mut().complete(
+        key,
+        ticket,
+        now_ms(),
+        result.as_ref().ok().cloned(),
+        new_session.as_deref(),
+    );
     (result, true)
 }
 

@@ -122,7 +122,7 @@ pub async fn end_replay(cfg: &Config, sealed: &str, now_ms: u64) {
 /// The Durable Object for a session: named by a hash of its session id (the `sid` of the
 /// cookie's access token, which the cookie's MAC vouches for), or of the refresh token when a
 /// token carries no `sid`. One object per session lets a sign-out reach every replay of it.
-fn coordinator_name(session: &SessionCookieData) -> String {
+pub(crate) fn coordinator_name(session: &SessionCookieData) -> String {
     let mut hasher = Sha256::new();
     match local::session_id(session) {
         Some(sid) => {

@@ -15,8 +15,14 @@ pub enum CoordinatorRequest {
         /// Organization to switch to.
         organization_id: Option<String>,
     },
-    /// The session signed out: stop replaying its refreshes.
+    /// The session signed out: stop replaying its refreshes (and tell the aliases).
     Forget,
+    /// A refresh handled by the coordinator `name` gave its session this coordinator's id:
+    /// a sign-out reaching this one must reach that one too.
+    Alias {
+        /// The other coordinator's name.
+        name: String,
+    },
 }
 
 /// Coordinator → Worker.
@@ -44,7 +50,7 @@ pub enum CoordinatorReply {
         /// HTTP status.
         status: Option<u16>,
     },
-    /// Done (for [`CoordinatorRequest::Forget`]).
+    /// Done (for [`CoordinatorRequest::Forget`] and [`CoordinatorRequest::Alias`]).
     Forgotten,
 }
 

@@ -35,6 +35,14 @@ pub async fn forget(namespace: &ObjectNamespace, name: &str) {
     let _ = call(namespace, name, &CoordinatorRequest::Forget).await;
 }
 
+/// Tells the coordinator `name` that the coordinator `alias` refreshed a session into it.
+pub async fn alias(namespace: &ObjectNamespace, name: &str, alias: &str) {
+    let request = CoordinatorRequest::Alias {
+        name: alias.to_owned(),
+    };
+    let _ = call(namespace, name, &request).await;
+}
+
 async fn call(
     namespace: &ObjectNamespace,
     name: &str,

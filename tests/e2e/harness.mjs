@@ -106,12 +106,15 @@ export function buildWorker() {
 }
 
 /** `wrangler dev` on the built Worker with the given vars. */
-export async function startWorker(vars) {
+export async function startWorker(vars, { coordinator = true } = {}) {
   buildWorker();
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workos-edge-e2e-'));
-  const config = fs
-    .readFileSync(path.join(root, 'wrangler.toml'), 'utf8')
+  let config = fs.readFileSync(path.join(root, 'wrangler.toml'), 'utf8');
+  // `coordinator: false` runs the Worker without the refresh Durable Object (in-isolate
+  // coalescing only), as a deployment without the binding would.
+  if (!coordinator) config = config.replace(/\[\[durable_objects\.bindings\]\][\s\S]*$/, '');
+  config = config
     .replace(/\[build\][^\[]*/, '')
     .replace('main = "build/worker/shim.mjs"', `main = "${path.join(root, 'build/worker/shim.mjs')}"`)
     .replace('directory = "./www"', `directory = "${path.join(root, 'www')}"`);

@@ -61,8 +61,9 @@ enum Slot<V> {
 #[derive(Debug)]
 struct Tracked<V> {
     slot: Slot<V>,
-    /// The session the refresh belongs to, so that signing out can end the replay.
-    session: Option<String>,
+    /// The sessions the refresh belongs to (before, and after when the refresh gave the
+    /// session a new id), so that signing out with either cookie ends the replay.
+    sessions: Vec<String>,
 }
 
 /// The coalescing state for one isolate or one Durable Object.
@@ -119,21 +120,34 @@ impl<V: Clone> Coalescer<V> {
                     since_ms: now_ms,
                     ticket,
                 },
-                session: session.map(str::to_owned),
+                sessions: session.map(str::to_owned).into_iter().collect(),
             },
         );
         Entry::Lead(Ticket(ticket))
     }
 
     /// Records the leader's outcome: `Some(value)` is shared for the grace period, `None`
-    /// (a failure) frees the key so the next caller tries again. A ticket whose slot was
-    /// taken over or forgotten records nothing.
-    pub fn complete(&mut self, key: [u8; 32], ticket: Ticket, now_ms: u64, outcome: Option<V>) {
+    /// (a failure) frees the key so the next caller tries again. `new_session` is the session
+    /// id of the result when the refresh changed it. A ticket whose slot was taken over or
+    /// forgotten records nothing.
+    pub fn complete(
+        &mut self,
+        key: [u8; 32],
+        ticket: Ticket,
+        now_ms: u64,
+        outcome: Option<V>,
+        new_session: Option<&str>,
+    ) {
         let Some(tracked) = self.slots.get_mut(&key) else {
             return;
         };
         if !matches!(tracked.slot, Slot::InFlight { ticket: t, .. } if t == ticket.0) {
             return;
+        }
+        if let Some(session) = new_session {
+            if !tracked.sessions.iter().any(|s| s == session) {
+                tracked.sessions.push(session.to_owned());
+            }
         }
         match outcome {
             Some(value) => {
@@ -152,7 +166,7 @@ impl<V: Clone> Coalescer<V> {
     /// new one).
     pub fn forget_session(&mut self, session: &str) {
         self.slots
-            .retain(|_, tracked| tracked.session.as_deref() != Some(session));
+            .retain(|_, tracked| !tracked.sessions.iter().any(|s| s == session));
     }
 
     /// Ends every replay and wait (the session signed out).
@@ -226,7 +240,7 @@ mod tests {
         let ticket = lead(c.enter(A, Some("s1"), 0, 0));
         assert_eq!(c.enter(A, None, 5, 5), Entry::Wait);
         assert!(matches!(c.enter(B, None, 5, 5), Entry::Lead(_)));
-        c.complete(A, ticket, 100, Some("new"));
+        c.complete(A, ticket, 100, Some("new"), None);
         assert_eq!(c.enter(A, None, 200, 5), Entry::Reuse("new"));
         assert_eq!(c.enter(A, None, 29_000, 29_000), Entry::Reuse("new"));
         // Past the grace period the key is free again.
@@ -238,7 +252,7 @@ mod tests {
         let mut c = coalescer();
         let ticket = lead(c.enter(A, None, 0, 0));
         assert_eq!(c.enter(A, None, 1, 1), Entry::Wait);
-        c.complete(A, ticket, 2, None);
+        c.complete(A, ticket, 2, None, None);
         assert!(matches!(c.enter(A, None, 3, 1), Entry::Lead(_)));
     }
 
@@ -250,9 +264,9 @@ mod tests {
         let second = lead(c.enter(A, None, 10_000, 0));
         assert_ne!(first, second);
         // The first leader's late answer is ignored; the second one's counts.
-        c.complete(A, first, 10_001, Some("late"));
+        c.complete(A, first, 10_001, Some("late"), None);
         assert_eq!(c.enter(A, None, 10_002, 10_002), Entry::Wait);
-        c.complete(A, second, 10_003, Some("second"));
+        c.complete(A, second, 10_003, Some("second"), None);
         assert_eq!(c.enter(A, None, 10_004, 10_004), Entry::Reuse("second"));
     }
 
@@ -260,12 +274,21 @@ mod tests {
     fn sign_out_ends_the_replay() {
         let mut c = coalescer();
         let ticket = lead(c.enter(A, Some("s1"), 0, 0));
-        c.complete(A, ticket, 1, Some("new"));
+        c.complete(A, ticket, 1, Some("new"), None);
         let other = lead(c.enter(B, Some("s2"), 1, 1));
-        c.complete(B, other, 1, Some("other"));
+        c.complete(B, other, 1, Some("other"), None);
         c.forget_session("s1");
         assert!(matches!(c.enter(A, None, 2, 2), Entry::Lead(_)));
         assert_eq!(c.enter(B, None, 2, 2), Entry::Reuse("other"));
+    }
+
+    #[test]
+    fn sign_out_with_the_new_session_id_ends_the_replay_too() {
+        let mut c = coalescer();
+        let ticket = lead(c.enter(A, Some("s1"), 0, 0));
+        c.complete(A, ticket, 1, Some("new"), Some("s2"));
+        c.forget_session("s2");
+        assert!(matches!(c.enter(A, None, 2, 2), Entry::Lead(_)));
     }
 
     #[test]
@@ -276,7 +299,7 @@ mod tests {
         assert_eq!(c.enter([3; 32], None, 0, 0), Entry::Lead(Ticket(0)));
         assert_eq!(c.len(), 2);
         // An untracked leader's completion records nothing.
-        c.complete([3; 32], Ticket(0), 1, Some(9));
+        c.complete([3; 32], Ticket(0), 1, Some(9), None);
         assert_eq!(c.len(), 2);
     }
 
