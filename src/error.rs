@@ -21,6 +21,8 @@ pub enum GatewayError {
     BadPath(PathError),
     /// No such route under `/auth/`.
     NotFound,
+    /// A method the gateway does not handle.
+    MethodNotAllowed,
     /// A state-changing request that is not from this site's own pages (CSRF).
     CrossSite,
     /// A JSON route was sent something else.
@@ -54,6 +56,7 @@ impl GatewayError {
             Self::BadPath(PathError::TooLong) => 414,
             Self::BadPath(_) => 400,
             Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
             Self::CrossSite | Self::Forbidden(_) => 403,
             Self::UnsupportedMediaType => 415,
             Self::PayloadTooLarge => 413,
@@ -71,6 +74,7 @@ impl GatewayError {
             Self::BadRequest(_) => "bad_request",
             Self::BadPath(_) => "bad_path",
             Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::CrossSite => "cross_site_request",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::PayloadTooLarge => "payload_too_large",
@@ -103,6 +107,7 @@ impl GatewayError {
             Self::BadRequest(message) => (*message).to_owned(),
             Self::BadPath(e) => format!("This address cannot be served: {e}."),
             Self::NotFound => "There is no such page.".into(),
+            Self::MethodNotAllowed => "This method is not supported here.".into(),
             Self::CrossSite => "Requests from other sites are not allowed here.".into(),
             Self::UnsupportedMediaType => "Send JSON (Content-Type: application/json).".into(),
             Self::PayloadTooLarge => "The request body is too large.".into(),
@@ -149,6 +154,9 @@ impl GatewayError {
         headers.set("Cache-Control", "private, no-store")?;
         if let Some(seconds) = self.retry_after() {
             headers.set("Retry-After", &seconds.to_string())?;
+        }
+        if let Self::MethodNotAllowed = &self {
+            headers.set("Allow", &crate::http::SUPPORTED_METHODS.join(", "))?;
         }
         if let Self::Unauthenticated { .. } = &self {
             headers.set("WWW-Authenticate", "Cookie realm=\"workos-edge\"")?;

@@ -5,6 +5,17 @@ use worker::{Request, Response};
 
 use crate::error::GatewayError;
 
+/// The methods the gateway handles and forwards. workers-rs reads any other method as `GET`
+/// (`PROPFIND /auth/session` would be answered as a `GET`, and a WebDAV request forwarded as a
+/// `GET` with a body), so they are refused with 405 instead. Methods are case-sensitive.
+pub const SUPPORTED_METHODS: [&str; 7] =
+    ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// Whether the request's method, as sent, is one of [`SUPPORTED_METHODS`].
+pub fn is_supported_method(method: &str) -> bool {
+    SUPPORTED_METHODS.contains(&method)
+}
+
 /// A request header's value, if present and readable.
 pub fn header(request: &Request, name: &str) -> Option<String> {
     request.headers().get(name).ok().flatten()
@@ -120,6 +131,18 @@ pub async fn read_json<T: for<'de> serde::Deserialize<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn methods() {
+        for ok in SUPPORTED_METHODS {
+            assert!(is_supported_method(ok));
+        }
+        for refused in [
+            "PROPFIND", "MKCOL", "TRACE", "CONNECT", "REPORT", "get", "FOO", "",
+        ] {
+            assert!(!is_supported_method(refused), "{refused}");
+        }
+    }
 
     #[test]
     fn initiators() {

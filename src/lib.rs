@@ -57,7 +57,8 @@ use crate::runtime::now_ms;
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
     let started = now_ms();
-    let method = request.method().to_string();
+    // As sent: workers-rs maps unknown methods to GET.
+    let method = request.inner().method();
     let document = http::is_document_request(&request);
     let raw_path = request.path();
     let mut ctx = RequestContext::default();
@@ -95,6 +96,9 @@ async fn handle(
     env: &Env,
     ctx: &mut RequestContext,
 ) -> std::result::Result<Response, GatewayError> {
+    if !http::is_supported_method(&request.inner().method()) {
+        return Err(GatewayError::MethodNotAllowed);
+    }
     let path = normalize_path(raw_path).map_err(GatewayError::BadPath)?;
     let cfg = Config::from_env(env)?;
     if path.starts_with(routes::PREFIX) {
