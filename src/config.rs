@@ -7,7 +7,8 @@ use std::fmt;
 use worker::{Env, ObjectNamespace};
 use workos_edge_core::api::DEFAULT_API_BASE_URL;
 use workos_edge_core::web::{
-    parse_globs, parse_route_rules, CookieAttributes, PathGlob, RouteRule, SameSite,
+    any_rule_covers, parse_globs, parse_route_rules, CookieAttributes, PathGlob, RouteRule,
+    SameSite,
 };
 use workos_edge_core::PasswordSet;
 
@@ -18,6 +19,9 @@ const DEFAULT_REFRESH_BUFFER_SECONDS: u64 = 60;
 /// WorkOS answers in well under a second; past this the user is better served by the old
 /// session (or a 503) than by a hanging page. The SDK waits 60 s.
 const DEFAULT_API_TIMEOUT_MS: u64 = 8_000;
+/// Longest accepted `WORKOS_API_TIMEOUT_MS`: requests waiting for a refresh wait this long
+/// (plus a margin) before refreshing themselves, and a page should not hang longer.
+const MAX_API_TIMEOUT_MS: u64 = 30_000;
 
 /// A setting that is missing or unusable. Carries the setting's name, never its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,10 +137,10 @@ impl Config {
             }
         }
         let api_timeout_ms = settings.number("WORKOS_API_TIMEOUT_MS", DEFAULT_API_TIMEOUT_MS)?;
-        if api_timeout_ms == 0 {
+        if !(1..=MAX_API_TIMEOUT_MS).contains(&api_timeout_ms) {
             return Err(ConfigError {
                 setting: "WORKOS_API_TIMEOUT_MS",
-                problem: "must be more than 0".into(),
+                problem: format!("must be between 1 and {MAX_API_TIMEOUT_MS}"),
             });
         }
         Ok(Self {
@@ -171,10 +175,13 @@ impl Config {
         })
     }
 
-    /// Whether `path` (normalised) needs no session. Case-sensitive: `/ASSETS/x` is not the
-    /// public `/assets/x`, so a re-cased path errs towards asking for a session.
+    /// Whether `path` (normalised) needs no session: a public glob matches it
+    /// (case-sensitively: `/ASSETS/x` is not the public `/assets/x`) and no route rule covers
+    /// it (a rule inside a public tree still guards its paths). Both err towards asking for a
+    /// session.
     pub fn is_public(&self, path: &str) -> bool {
         self.public_paths.iter().any(|glob| glob.matches(path))
+            && !any_rule_covers(&self.route_rules, path)
     }
 }
 
@@ -285,10 +292,12 @@ mod tests {
             let shown = e.to_string();
             assert!(!shown.contains(value), "{shown}");
         }
-        assert_eq!(
-            error(&[("WORKOS_API_TIMEOUT_MS", "0")]).setting,
-            "WORKOS_API_TIMEOUT_MS"
-        );
+        for out_of_range in ["0", "30001"] {
+            assert_eq!(
+                error(&[("WORKOS_API_TIMEOUT_MS", out_of_range)]).setting,
+                "WORKOS_API_TIMEOUT_MS"
+            );
+        }
         assert_eq!(error(&[("WORKOS_API_KEY", " ")]).setting, "WORKOS_API_KEY");
     }
 
@@ -316,6 +325,14 @@ mod tests {
         .unwrap();
         assert!(cfg.is_public("/assets/a.css"));
         assert!(!cfg.is_public("/ASSETS/a.css"));
+        let nested = config(&[
+            ("PUBLIC_PATHS", "/docs/*"),
+            ("ROUTE_RULES", "/docs/internal/*=role:staff"),
+        ])
+        .unwrap();
+        assert!(nested.is_public("/docs/intro"));
+        assert!(!nested.is_public("/docs/internal/plan"));
+        assert!(!nested.is_public("/Docs/Internal/plan"));
         assert!(cfg.route_rules.first().unwrap().glob.matches("/REPORTS/x"));
     }
 }

@@ -3,6 +3,7 @@
 //! Every 5xx that a retry can cure carries `Retry-After`.
 
 use worker::{Headers, Response, Result};
+use workos_edge_core::refresh::RefreshFailure;
 use workos_edge_core::web::{PathError, Requirement};
 
 use crate::config::ConfigError;
@@ -195,6 +196,22 @@ impl From<ConfigError> for GatewayError {
 impl From<worker::Error> for GatewayError {
     fn from(_: worker::Error) -> Self {
         Self::Internal("the runtime refused to build a response")
+    }
+}
+
+/// A refresh or code-exchange failure for the log line: the reason, or the error class, HTTP
+/// status and WorkOS code — never WorkOS's message, which may quote what was sent (a code).
+pub fn describe_failure(what: &str, failure: &RefreshFailure) -> String {
+    match failure {
+        RefreshFailure::Failed { reason, .. } => format!("{what}: {}", reason.as_str()),
+        RefreshFailure::Unexpected(error) => format!(
+            "{what}: {} (HTTP {}, code {})",
+            error.name,
+            error
+                .status
+                .map_or_else(|| "none".to_owned(), |s| s.to_string()),
+            error.code.as_deref().unwrap_or("none"),
+        ),
     }
 }
 

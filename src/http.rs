@@ -111,20 +111,29 @@ pub fn check_json_request(request: &Request, max_body_bytes: u64) -> Result<(), 
     Ok(())
 }
 
-/// Reads a JSON body checked by [`check_json_request`], refusing more than `max_body_bytes`
-/// even when no `Content-Length` was declared.
+/// Reads a JSON body checked by [`check_json_request`], chunk by chunk, stopping as soon as it
+/// passes `max_body_bytes`: a chunked body of any size without `Content-Length` must not be
+/// copied into the isolate's memory first (128 MB kills the isolate and every cache in it).
 pub async fn read_json<T: for<'de> serde::Deserialize<'de>>(
     mut request: Request,
     max_body_bytes: u64,
 ) -> Result<T, GatewayError> {
-    let bytes = request
-        .bytes()
-        .await
-        .map_err(|_| GatewayError::BadRequest("The request body could not be read."))?;
-    if bytes.len() as u64 > max_body_bytes {
-        return Err(GatewayError::PayloadTooLarge);
+    use futures_util::StreamExt;
+
+    let unreadable = || GatewayError::BadRequest("The request body could not be read.");
+    let limit = usize::try_from(max_body_bytes).unwrap_or(usize::MAX);
+    let mut body = Vec::new();
+    if request.inner().body().is_some() {
+        let mut stream = request.stream().map_err(|_| unreadable())?;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|_| unreadable())?;
+            if body.len().saturating_add(chunk.len()) > limit {
+                return Err(GatewayError::PayloadTooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
     }
-    serde_json::from_slice(&bytes)
+    serde_json::from_slice(&body)
         .map_err(|_| GatewayError::BadRequest("The request body is not the expected JSON."))
 }
 

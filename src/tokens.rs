@@ -20,7 +20,7 @@ use workos_edge_core::jwt::{self, Jwk, Jwks, JwtError, VerifiedAccessToken, Veri
 use worker::Delay;
 
 use crate::runtime::now_ms as clock_ms;
-use crate::workos;
+use crate::workos::{self, JwksFailure};
 
 /// jose's defaults, which the SDK uses: keep a JWKS 10 minutes, and after an unknown `kid`
 /// refetch at most once per cool-down.
@@ -42,7 +42,7 @@ struct IsolateCaches {
     /// When the JWKS fetch under way started, if one is.
     jwks_fetch_started_ms: Option<u64>,
     /// When the last JWKS fetch failed, and why.
-    jwks_failure: Option<(u64, String)>,
+    jwks_failure: Option<(u64, JwksFailure)>,
     keys: HashMap<String, CryptoKey>,
     tokens: HashMap<[u8; 32], VerifiedAccessToken>,
 }
@@ -57,7 +57,7 @@ pub enum TokenCheckError {
     /// The token is not valid.
     Invalid(JwtError),
     /// The JWKS could not be fetched, so nothing can be said about the token.
-    JwksUnavailable(String),
+    JwksUnavailable(JwksFailure),
 }
 
 /// Where the JWKS comes from.
@@ -152,13 +152,15 @@ async fn jwks_fetch(source: &JwksSource<'_>, started_ms: u64) -> Result<Rc<Jwks>
             )
         });
         match state {
-            (Some((failed_at, reason)), _, _)
+            (Some((failed_at, failure)), _, _)
                 if now.saturating_sub(failed_at) < JWKS_FAILURE_TTL_MS =>
             {
-                return Err(TokenCheckError::JwksUnavailable(format!(
-                    "{reason} (remembered for {} s)",
-                    JWKS_FAILURE_TTL_MS / 1000
-                )));
+                let remaining_s =
+                    (JWKS_FAILURE_TTL_MS - now.saturating_sub(failed_at)).div_ceil(1000);
+                return Err(TokenCheckError::JwksUnavailable(JwksFailure {
+                    reason: format!("{} (remembered)", failure.reason),
+                    retry_after: failure.retry_after.or(Some(remaining_s.max(1))),
+                }));
             }
             // Someone else's fetch finished since we started waiting: use its result.
             (_, None, Some((jwks, fetched_at))) if fetched_at >= started_ms => return Ok(jwks),

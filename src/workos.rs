@@ -37,8 +37,10 @@ pub async fn send(request: &ApiRequest, timeout_ms: u64) -> ApiReply {
     let signal = controller.signal();
     let fetch = Fetch::Request(outgoing);
     let call = Box::pin(fetch.send_with_signal(&signal));
-    let deadline = Box::pin(Delay::from(Duration::from_millis(timeout_ms)));
-    let answered = match select(call, deadline).await {
+    // One deadline for the headers and the body together, so a call never takes longer than
+    // `timeout_ms` (the refresh coalescer's waiters count on that).
+    let mut deadline = Box::pin(Delay::from(Duration::from_millis(timeout_ms)));
+    let answered = match select(call, deadline.as_mut()).await {
         Either::Left((result, _)) => Some(result),
         Either::Right(_) => None,
     };
@@ -50,8 +52,7 @@ pub async fn send(request: &ApiRequest, timeout_ms: u64) -> ApiReply {
             let request_id = header("x-request-id");
             // The body may hang or be cut short too: it shares the deadline.
             let body = Box::pin(response.bytes());
-            let remaining = Box::pin(Delay::from(Duration::from_millis(timeout_ms)));
-            let body = match select(body, remaining).await {
+            let body = match select(body, deadline.as_mut()).await {
                 Either::Left((body, _)) => body,
                 Either::Right(_) => {
                     controller.abort();
@@ -76,20 +77,49 @@ pub async fn send(request: &ApiRequest, timeout_ms: u64) -> ApiReply {
     }
 }
 
-/// `GET /sso/jwks/{clientId}`.
-pub async fn fetch_jwks(base_url: &str, client_id: &str, timeout_ms: u64) -> Result<Jwks, String> {
+/// Why the JWKS could not be had.
+#[derive(Debug, Clone)]
+pub struct JwksFailure {
+    /// For the log line.
+    pub reason: String,
+    /// WorkOS's `Retry-After` (seconds), when it sent one.
+    pub retry_after: Option<u64>,
+}
+
+/// `GET /sso/jwks/{clientId}`. A key set without a usable RSA key counts as a failure: cached,
+/// it would make every token look signed by an unknown key (and every request refresh).
+pub async fn fetch_jwks(
+    base_url: &str,
+    client_id: &str,
+    timeout_ms: u64,
+) -> Result<Jwks, JwksFailure> {
     let request = ApiRequest {
         method: "GET",
         url: format!("{base_url}/sso/jwks/{client_id}"),
         headers: vec![("Accept".into(), "application/json".into())],
         body: None,
     };
+    let failure = |reason: String, retry_after: Option<u64>| JwksFailure {
+        reason,
+        retry_after,
+    };
     match send(&request, timeout_ms).await {
         ApiReply::Response {
             status: 200, body, ..
-        } => Jwks::from_json(&body).map_err(|e| format!("JWKS is not a key set: {e}")),
-        ApiReply::Response { status, .. } => Err(format!("JWKS fetch answered HTTP {status}")),
-        ApiReply::Timeout => Err("JWKS fetch timed out".into()),
-        ApiReply::NetworkError(e) => Err(format!("JWKS fetch failed: {e}")),
+        } => match Jwks::from_json(&body) {
+            Ok(jwks) if jwks.keys.iter().any(|k| k.n.is_some() && k.e.is_some()) => Ok(jwks),
+            Ok(_) => Err(failure("the JWKS has no RSA key".into(), None)),
+            Err(_) => Err(failure("the JWKS is not a key set".into(), None)),
+        },
+        ApiReply::Response {
+            status,
+            retry_after,
+            ..
+        } => Err(failure(
+            format!("JWKS fetch answered HTTP {status}"),
+            retry_after.as_deref().and_then(|s| s.trim().parse().ok()),
+        )),
+        ApiReply::Timeout => Err(failure("JWKS fetch timed out".into(), None)),
+        ApiReply::NetworkError(_) => Err(failure("JWKS fetch failed".into(), None)),
     }
 }

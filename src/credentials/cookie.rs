@@ -13,6 +13,7 @@ use workos_edge_core::web::cookie_value;
 
 use super::{ActiveSession, SessionState};
 use crate::config::Config;
+use crate::error::describe_failure;
 use crate::refresh::{self, Refreshed};
 use crate::tokens::{verify_access_token, JwksSource, TokenCheckError};
 
@@ -110,7 +111,10 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
                 Ok(refreshed) => SessionState::Active(Box::new(from_refresh(refreshed))),
                 Err(failure) if failure.is_retryable() => SessionState::Unavailable {
                     retry_after: retry_after(&failure),
-                    reason: format!("access token refused ({error}) and refresh failed: {failure}"),
+                    reason: format!(
+                        "access token refused ({error}); {}",
+                        describe_failure("refresh", &failure)
+                    ),
                 },
                 Err(failure) => {
                     if matches!(error, JwtError::Expired) {
@@ -124,9 +128,9 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
                 }
             }
         }
-        Err(TokenCheckError::JwksUnavailable(reason)) => SessionState::Unavailable {
-            retry_after: 5,
-            reason,
+        Err(TokenCheckError::JwksUnavailable(failure)) => SessionState::Unavailable {
+            retry_after: failure.retry_after.unwrap_or(5),
+            reason: failure.reason,
         },
     }
 }
@@ -139,7 +143,7 @@ fn remember(digest: &[u8; 32], sealed: &str, active: &ActiveSession, cfg: &Confi
         workos_edge_core::cookie::inspect(&cfg.cookie_name, sealed).expiration_ms
     {
         let skew = workos_edge_core::iron::TIMESTAMP_SKEW_MS;
-        usable_until = usable_until.min(((seal_expires_ms + skew) / 1000) as i64);
+        usable_until = usable_until.min((seal_expires_ms.saturating_add(skew) / 1000) as i64);
     }
     SESSIONS.with(|c| {
         let mut cache = c.borrow_mut();

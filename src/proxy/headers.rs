@@ -49,6 +49,21 @@ pub fn identity(active: &ActiveSession) -> Vec<(&'static str, String)> {
     .collect()
 }
 
+/// A header value as visible ASCII: other bytes (non-ASCII names and emails, which `Headers`
+/// refuses above U+00FF, and control characters) and `%` itself are percent-encoded as UTF-8,
+/// so `decodeURIComponent` gives the value back. Plain ASCII values pass unchanged.
+pub fn header_safe(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if (0x20..0x7f).contains(&b) && b != b'%' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Adds the identity headers, and the refreshed cookie to the `Cookie` header so that an origin
 /// running `@workos-inc/node` sees the new session in this very request.
 pub fn add_identity(
@@ -58,7 +73,7 @@ pub fn add_identity(
     cfg: &Config,
 ) -> Result<(), GatewayError> {
     for (name, value) in identity(active) {
-        headers.set(name, &value)?;
+        headers.set(name, &header_safe(&value))?;
     }
     if let Some(fresh) = &active.refreshed_cookie {
         let rewritten = rewrite_cookie_header(
@@ -92,4 +107,18 @@ pub fn private_response(
         &format!("auth;dur={auth_ms};desc=\"{decision}\""),
     )?;
     Ok(response.with_headers(headers))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_values_are_visible_ascii() {
+        assert_eq!(header_safe("ada@example.com"), "ada@example.com");
+        assert_eq!(header_safe("reports:read,admin"), "reports:read,admin");
+        assert_eq!(header_safe("zoë@exämple.com"), "zo%C3%AB@ex%C3%A4mple.com");
+        assert_eq!(header_safe("王@example.com"), "%E7%8E%8B@example.com");
+        assert_eq!(header_safe("a\r\nb%"), "a%0D%0Ab%25");
+    }
 }

@@ -74,12 +74,37 @@ pub async fn forward(
             assets.fetch_request(outgoing).await
         }
     };
-    response.map_err(|_| GatewayError::Upstream("the origin could not be reached".into()))
+    let response =
+        response.map_err(|_| GatewayError::Upstream("the origin could not be reached".into()))?;
+    let status = response.status_code();
+    if !is_relayable_status(status) {
+        // workers-rs rebuilds the response with `new Response()`, which throws on such a
+        // status: a panic, and the isolate with every cache in it would be gone.
+        return Err(GatewayError::Upstream(format!(
+            "the origin answered HTTP {status}, which cannot be passed on"
+        )));
+    }
+    Ok(response)
+}
+
+/// Statuses a Worker can return: 200–599, and 101 for WebSocket upgrades.
+pub fn is_relayable_status(status: u16) -> bool {
+    (200..=599).contains(&status) || status == 101
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statuses_outside_the_fetch_range_are_not_relayed() {
+        for ok in [101, 200, 204, 302, 404, 503, 599] {
+            assert!(is_relayable_status(ok), "{ok}");
+        }
+        for bad in [0, 100, 103, 199, 600, 999] {
+            assert!(!is_relayable_status(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn identity_bearing_subrequests_are_never_stored() {

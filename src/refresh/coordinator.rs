@@ -91,7 +91,7 @@ impl RefreshCoordinator {
         };
         let outcome = match &result {
             Ok(_) => "refreshed".to_owned(),
-            Err(failure) => failure.to_string(),
+            Err(failure) => crate::error::describe_failure("refresh", failure),
         };
         worker::console_log!(
             "{}",

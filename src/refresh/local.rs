@@ -28,16 +28,28 @@ use crate::workos;
 const POLL: Duration = Duration::from_millis(20);
 /// Sessions refreshing at once that one isolate tracks.
 const ISOLATE_LIMIT: usize = 4096;
+/// See [`timing`].
+const TAKEOVER_MARGIN_MS: u64 = 2_000;
 
 /// One coalescer per Durable Object or isolate.
 pub type SharedCoalescer = Rc<RefCell<Coalescer<Refreshed>>>;
 
-/// A new, empty coalescer with the gateway's timing (30 s replay, 10 s wait).
+/// A new, empty coalescer (its timing is set from the settings on every use).
 pub fn new_coalescer(limit: usize) -> SharedCoalescer {
     Rc::new(RefCell::new(Coalescer::new(
         CoalescerTiming::default(),
         limit,
     )))
+}
+
+/// Results are replayed 30 s; a waiter takes over only once the leader's WorkOS call must have
+/// ended (its whole deadline, plus a margin for sealing and scheduling). Taking over earlier
+/// would spend the single-use refresh token twice.
+pub fn timing(cfg: &Config) -> CoalescerTiming {
+    CoalescerTiming {
+        grace_ms: CoalescerTiming::default().grace_ms,
+        wait_ms: cfg.api_timeout_ms.saturating_add(TAKEOVER_MARGIN_MS),
+    }
 }
 
 thread_local! {
@@ -85,6 +97,10 @@ pub async fn refresh(
 
 /// Refreshes `sealed` under `coalescer` (this isolate's, or a Durable Object's); the flag says
 /// whether this call performed the WorkOS call (rather than waiting for or reusing another's).
+///
+/// Coalescing is per refresh token, whatever the target organization: an organization switch
+/// racing a plain refresh of the same token must not spend it twice. A switch that finds a
+/// plain refresh under way (or just done) waits for it, then switches from its result.
 pub async fn refresh_with(
     coalescer: &SharedCoalescer,
     cfg: &Config,
@@ -92,16 +108,30 @@ pub async fn refresh_with(
     now_ms: u64,
     organization_id: Option<&str>,
 ) -> (Result<Refreshed, RefreshFailure>, bool) {
-    let plan = match plan(cfg, sealed, now_ms, organization_id) {
-        Ok(plan) => plan,
-        Err(failure) => return (Err(failure), false),
-    };
-    let key = refresh_key(
-        plan.previous.refresh_token().unwrap_or_default(),
-        organization_id,
-    );
-    let session = session_id(&plan.previous);
-    coalesced(coalescer, key, session.as_deref(), || perform(cfg, &plan)).await
+    coalescer.borrow_mut().set_timing(timing(cfg));
+    let mut sealed = sealed.to_owned();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let plan = match plan(cfg, &sealed, now_ms, organization_id) {
+            Ok(plan) => plan,
+            Err(failure) => return (Err(failure), false),
+        };
+        let key = refresh_key(plan.previous.refresh_token().unwrap_or_default(), None);
+        let session = session_id(&plan.previous);
+        let (result, performed) =
+            coalesced(coalescer, key, session.as_deref(), || perform(cfg, &plan)).await;
+        match (&result, organization_id) {
+            (Ok(refreshed), Some(org))
+                if !performed
+                    && attempts < 2
+                    && refreshed.claims.org_id.as_deref() != Some(org) =>
+            {
+                sealed = refreshed.sealed.clone();
+            }
+            _ => return (result, performed),
+        }
+    }
 }
 
 /// Runs `work` as the leader for `key`, or waits for the leader, or reuses its result; the flag
@@ -159,6 +189,11 @@ pub async fn perform(cfg: &Config, plan: &RefreshPlan) -> Result<Refreshed, Refr
         None,
     )
     .map(Refreshed::from)
+}
+
+/// Ends this isolate's replays for session `sid`.
+pub fn forget_session_id(sid: &str) {
+    ISOLATE.with(|c| c.borrow_mut().forget_session(sid));
 }
 
 /// Ends this isolate's replays for the session in `session`.

@@ -123,16 +123,29 @@ pub async fn end_replay(cfg: &Config, sealed: &str, now_ms: u64) {
 /// cookie's access token, which the cookie's MAC vouches for), or of the refresh token when a
 /// token carries no `sid`. One object per session lets a sign-out reach every replay of it.
 pub(crate) fn coordinator_name(session: &SessionCookieData) -> String {
-    let mut hasher = Sha256::new();
     match local::session_id(session) {
-        Some(sid) => {
-            hasher.update(b"workos-edge session\0");
-            hasher.update(sid.as_bytes());
-        }
+        Some(sid) => coordinator_name_for_session(&sid),
         None => {
+            let mut hasher = Sha256::new();
             hasher.update(b"workos-edge refresh token\0");
             hasher.update(session.refresh_token().unwrap_or_default().as_bytes());
+            hex_lower(&hasher.finalize())
         }
     }
+}
+
+fn coordinator_name_for_session(sid: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"workos-edge session\0");
+    hasher.update(sid.as_bytes());
     hex_lower(&hasher.finalize())
+}
+
+/// Ends the replay of a session revoked by id (no cookie at hand): in this isolate, and in its
+/// coordinator.
+pub async fn end_replay_of_session(cfg: &Config, sid: &str) {
+    local::forget_session_id(sid);
+    if let Some(namespace) = &cfg.refresh_coordinator {
+        remote::forget(namespace, &coordinator_name_for_session(sid)).await;
+    }
 }

@@ -18,7 +18,7 @@ use super::{limits, private_json};
 use crate::config::Config;
 use crate::context::RequestContext;
 use crate::credentials::{require_session, ActiveSession};
-use crate::error::GatewayError;
+use crate::error::{describe_failure, GatewayError};
 use crate::http::{check_json_request, header, read_json};
 use crate::refresh;
 use crate::runtime::now_ms;
@@ -91,8 +91,8 @@ pub async fn switch_organization(
             RefreshFailure::Failed { retry_after, .. } => GatewayError::Unavailable {
                 retry_after: retry_after.unwrap_or(5),
             },
-            RefreshFailure::Unexpected(error) => {
-                GatewayError::Upstream(format!("organization switch: {error}"))
+            unexpected @ RefreshFailure::Unexpected(_) => {
+                GatewayError::Upstream(describe_failure("organization switch", &unexpected))
             }
         })?;
     ctx.set_session(cfg, &refreshed.sealed)?;
@@ -308,6 +308,10 @@ pub async fn revoke_sessions(
             ApiReply::Response { status, .. } if (200..300).contains(status) => {}
             other => return Err(api_error("revoke", other)),
         }
+    }
+    for id in &targets {
+        // A revoked session's old cookie must not be handed its last refresh either.
+        refresh::end_replay_of_session(cfg, id).await;
     }
     if targets.iter().any(|id| Some(id) == current.as_ref()) {
         ctx.clear_session(cfg);

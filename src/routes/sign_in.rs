@@ -22,7 +22,7 @@ use workos_edge_core::SessionCookieData;
 
 use crate::config::Config;
 use crate::context::RequestContext;
-use crate::error::{html_escape, GatewayError};
+use crate::error::{describe_failure, html_escape, GatewayError};
 use crate::http::{header, redirect, site_origin};
 use crate::runtime::{now_ms, random_bytes};
 use crate::workos;
@@ -125,7 +125,23 @@ pub fn login(request: &Request, cfg: &Config, ctx: &mut RequestContext) -> Route
     for old in existing.iter().take(excess) {
         ctx.add_cookie(attributes.clear_cookie(old));
     }
-    ctx.add_cookie(attributes.set_cookie(&state_cookie_name(now, &state), &sealed));
+    let name = state_cookie_name(now, &state);
+    let line = match attributes.set_cookie_checked(&name, &sealed) {
+        Ok(line) => line,
+        // A long `returnTo` (escaped in JSON, then sealed) can outgrow a cookie, which the
+        // browser would drop: sign-in would then fail. Come back to the home page instead.
+        Err(_) => {
+            let flow = json!({ "state": state, "codeVerifier": pkce.verifier, "returnTo": "/" });
+            let sealed = seal_json(
+                &flow,
+                &cfg.passwords,
+                &SealRandomness::from_bytes(random_bytes()?),
+                Some(now + LOGIN_STATE_TTL_SECONDS * 1000),
+            );
+            attributes.set_cookie(&name, &sealed)
+        }
+    };
+    ctx.add_cookie(line);
     redirect(&url)
 }
 
@@ -215,15 +231,15 @@ fn exchange_error(failure: &RefreshFailure) -> GatewayError {
             retry_after: retry_after.unwrap_or(5),
         },
         RefreshFailure::Failed { .. } => {
-            GatewayError::SignInRefused(format!("code exchange: {failure}"))
+            GatewayError::SignInRefused(describe_failure("code exchange", failure))
         }
         RefreshFailure::Unexpected(error)
             if error.status.is_some_and(|s| (400..500).contains(&s)) =>
         {
-            GatewayError::SignInRefused(format!("code exchange: {failure}"))
+            GatewayError::SignInRefused(describe_failure("code exchange", failure))
         }
         RefreshFailure::Unexpected(_) => {
-            GatewayError::Upstream(format!("code exchange: {failure}"))
+            GatewayError::Upstream(describe_failure("code exchange", failure))
         }
     }
 }

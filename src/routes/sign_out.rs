@@ -28,7 +28,14 @@ pub async fn logout(
     ctx.decision = "logout";
     match (request.method(), initiator(request)?) {
         (Method::Post, Initiator::Foreign) => return Err(GatewayError::CrossSite),
-        (Method::Post, _) | (_, Initiator::SameOrigin) => {}
+        (Method::Post, _) => {}
+        // Same-origin, and a navigation (an `<img src=/auth/logout>` in user content is
+        // same-origin too, but `no-cors`); browsers without `Sec-Fetch-Mode` say nothing.
+        (_, Initiator::SameOrigin)
+            if matches!(
+                header(request, "sec-fetch-mode").as_deref(),
+                None | Some("navigate")
+            ) => {}
         _ => {
             ctx.reason =
                 Some("sign-out needs a confirmation (not a same-origin navigation)".into());
@@ -62,8 +69,10 @@ fn confirmation_page() -> Result<Response, GatewayError> {
         <main><h1>Sign out?</h1><form method=\"post\" action=\"/auth/logout\">\
         <button type=\"submit\">Sign out</button></form><p><a href=\"/\">Cancel</a></p></main></body></html>";
     let response = Response::from_html(page)?;
-    response
-        .headers()
-        .set("Cache-Control", "private, no-store")?;
+    let headers = response.headers();
+    headers.set("Cache-Control", "private, no-store")?;
+    // A sign-out button must not be framed by another page (clickjacking).
+    headers.set("Content-Security-Policy", "frame-ancestors 'none'")?;
+    headers.set("X-Frame-Options", "DENY")?;
     Ok(response)
 }

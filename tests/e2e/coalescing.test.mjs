@@ -83,7 +83,8 @@ for (const [name, worker] of [
       assert.equal(newSession((await racingRequests(worker(), old, 1))[0]), refreshed);
       // ...until the session signs out.
       const out = await fetch(`${worker().url}/auth/logout`, {
-        headers: { cookie: `wos-session=${refreshed}`, 'sec-fetch-site': 'same-origin' },
+        method: 'POST',
+        headers: { cookie: `wos-session=${refreshed}`, origin: worker().url },
         redirect: 'manual',
       });
       assert.equal(out.status, 302);

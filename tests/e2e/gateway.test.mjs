@@ -170,8 +170,16 @@ describe('static site (www/ behind the Worker)', () => {
     const posted = await b.request('/auth/logout', { method: 'POST', headers: { origin: 'https://evil.example' } });
     assert.equal(posted.status, 403);
     assert.equal(b.session, before, 'still signed in');
+    // Same-origin but not a navigation (an <img src=/auth/logout> in user content): no.
+    const embedded = await b.request('/auth/logout', { headers: { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'no-cors' } });
+    assert.equal(embedded.status, 200);
+    assert.equal(embedded.headers.get('content-security-policy'), "frame-ancestors 'none'");
+    assert.equal(b.session, before, 'still signed in');
     const sid = (await b.json('/auth/session')).body.sessionId;
-    const res = await b.request('/auth/logout', { headers: { 'sec-fetch-site': 'same-origin' } });
+    // Node's fetch always sends Sec-Fetch-Mode: cors, so it cannot navigate: sign out the way
+    // the confirmation page does, with a same-origin POST (Chromium's navigation is tested in
+    // tests/browser, a header-less GET in hostile.test.mjs).
+    const res = await b.request('/auth/logout', { method: 'POST', headers: { origin: staticSite.url } });
     assert.equal(res.status, 302);
     const target = new URL(res.headers.get('location'));
     assert.equal(target.pathname, '/user_management/sessions/logout');

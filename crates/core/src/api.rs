@@ -79,8 +79,9 @@ impl std::fmt::Debug for ApiRequest {
     }
 }
 
-/// What came back from an [`ApiRequest`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What came back from an [`ApiRequest`]. `Debug` shows the body's length, not its content
+/// (it carries tokens).
+#[derive(Clone, PartialEq, Eq)]
 pub enum ApiReply {
     /// An HTTP response arrived.
     Response {
@@ -97,6 +98,27 @@ pub enum ApiReply {
     Timeout,
     /// The connection failed (DNS, TLS, reset...).
     NetworkError(String),
+}
+
+impl std::fmt::Debug for ApiReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Response {
+                status,
+                retry_after,
+                request_id,
+                body,
+            } => f
+                .debug_struct("Response")
+                .field("status", status)
+                .field("retry_after", retry_after)
+                .field("request_id", request_id)
+                .field("body_bytes", &body.len())
+                .finish(),
+            Self::Timeout => f.write_str("Timeout"),
+            Self::NetworkError(e) => f.debug_tuple("NetworkError").field(e).finish(),
+        }
+    }
 }
 
 /// The body of `POST /user_management/authenticate`, one variant per grant. Serialises to the
@@ -469,8 +491,9 @@ pub fn revoke_session_request(base_url: &str, api_key: &str, session_id: &str) -
 }
 
 /// An error reply from the API, in any of the shapes WorkOS uses
-/// (`{error, error_description}`, `{code, message}`, `{code, errors}`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// (`{error, error_description}`, `{code, message}`, `{code, errors}`). `Debug` hides the
+/// pending-authentication token.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {
     /// OAuth-style error (`invalid_grant`, `sso_required`...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -490,6 +513,20 @@ pub struct ApiErrorBody {
     /// Everything else (`user`, `organizations`, `connection_ids`, `errors`...).
     #[serde(flatten)]
     pub other: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ApiErrorBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiErrorBody")
+            .field("error", &self.error)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field(
+                "pending_authentication_token",
+                &RedactedOption(&self.pending_authentication_token),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 impl ApiErrorBody {

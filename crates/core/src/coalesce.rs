@@ -87,6 +87,11 @@ impl<V: Clone> Coalescer<V> {
         }
     }
 
+    /// Changes the timing (hosts derive the wait from their API timeout, which is a setting).
+    pub fn set_timing(&mut self, timing: CoalescerTiming) {
+        self.timing = timing;
+    }
+
     /// Enters for `key` at `now_ms`; `waiting_since_ms` is when this caller first entered
     /// (equal to `now_ms` on the first call), `session` the session id when known.
     pub fn enter(

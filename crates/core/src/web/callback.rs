@@ -10,13 +10,22 @@ pub const STATE_LENGTH: usize = 43;
 /// Longest authorization code accepted (WorkOS codes are a few dozen characters).
 const MAX_CODE_LENGTH: usize = 1024;
 
-/// What WorkOS sent back to the callback.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What WorkOS sent back to the callback. `Debug` hides the code.
+#[derive(Clone, PartialEq, Eq)]
 pub struct CallbackParams {
     /// The authorization code to exchange.
     pub code: String,
     /// Our `state`, exactly [`STATE_LENGTH`] base64url characters.
     pub state: String,
+}
+
+impl fmt::Debug for CallbackParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallbackParams")
+            .field("code", &crate::redact::Redacted(&self.code))
+            .field("state", &self.state)
+            .finish()
+    }
 }
 
 /// Why a callback query is refused.

@@ -43,16 +43,20 @@ impl PathGlob {
 
     fn build(pattern: &str, case_insensitive: bool) -> Self {
         let pattern = pattern.trim();
-        let mut pattern = if pattern.starts_with('/') {
+        let pattern = if pattern.starts_with('/') {
             pattern.to_owned()
         } else {
             format!("/{pattern}")
         };
+        // Written the way normalised request paths are, or `/équipe/*` would never match
+        // `/%C3%A9quipe/x` and the rule would be silently off.
+        let mut pattern = normalize_pattern(&pattern);
         if case_insensitive {
             pattern.make_ascii_lowercase();
         }
         let subtree = pattern
             .strip_suffix("/*")
+            .or_else(|| pattern.strip_suffix("/**"))
             .filter(|prefix| !prefix.contains('*'))
             .map(str::to_owned);
         let mut tokens = Vec::with_capacity(pattern.len());
@@ -156,6 +160,44 @@ impl PathGlob {
     }
 }
 
+/// A glob spelled as [`super::path::normalize_path`] spells paths: non-ASCII bytes
+/// percent-encoded, escapes of unreserved characters decoded, other escapes in upper-case hex.
+fn normalize_pattern(pattern: &str) -> String {
+    let hex = |b: u8| {
+        char::from(b)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    let bytes = pattern.as_bytes();
+    let mut out = String::with_capacity(pattern.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let escape = match (b, bytes.get(i + 1).copied(), bytes.get(i + 2).copied()) {
+            (b'%', Some(h), Some(l)) => hex(h).zip(hex(l)).map(|(h, l)| h * 16 + l),
+            _ => None,
+        };
+        match escape {
+            Some(decoded) if decoded.is_ascii_alphanumeric() || b"-._~".contains(&decoded) => {
+                out.push(char::from(decoded));
+                i += 3;
+            }
+            Some(other) => {
+                out.push_str(&format!("%{other:02X}"));
+                i += 3;
+            }
+            None if b.is_ascii() => {
+                out.push(char::from(b));
+                i += 1;
+            }
+            None => {
+                out.push_str(&format!("%{b:02X}"));
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 fn set(states: &mut [bool], i: usize) {
     if let Some(state) = states.get_mut(i) {
         *state = true;
@@ -200,6 +242,15 @@ mod tests {
         assert!(PathGlob::new("/a*b*c").matches("/aXbYbZc"));
         assert!(!PathGlob::new("/a*b*c").matches("/aXbYbZ"));
         assert!(PathGlob::new("favicon.ico").matches("/favicon.ico"));
+    }
+
+    #[test]
+    fn patterns_are_spelled_like_normalised_paths() {
+        assert!(PathGlob::new("/équipe/*").matches("/%C3%A9quipe/x"));
+        assert!(PathGlob::new("/%7euser/*").matches("/~user/x"));
+        assert!(PathGlob::new("/a%2fb").matches("/a%2Fb"));
+        assert!(PathGlob::new("/docs/**").matches("/docs"));
+        assert!(!PathGlob::new("/docs/**").matches("/docsx"));
     }
 
     #[test]

@@ -24,4 +24,4 @@ pub use glob::{parse_globs, PathGlob};
 pub use headers::is_identity_header;
 pub use path::{normalize_path, PathError};
 pub use return_to::safe_return_path;
-pub use rules::{parse_route_rules, unmet_requirement, Requirement, RouteRule};
+pub use rules::{any_rule_covers, parse_route_rules, unmet_requirement, Requirement, RouteRule};

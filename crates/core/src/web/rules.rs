@@ -91,6 +91,22 @@ pub fn parse_route_rules(text: &str) -> Result<Vec<RouteRule>, String> {
     Ok(rules)
 }
 
+impl RouteRule {
+    /// Whether the rule covers `path`: ASCII case-insensitively, and with or without a
+    /// trailing `/` (most routers serve `/admin/` as `/admin`, so a rule on `/admin` must
+    /// cover both).
+    pub fn covers(&self, path: &str) -> bool {
+        let trimmed = path.trim_end_matches('/');
+        self.glob.matches(path) || (!trimmed.is_empty() && self.glob.matches(trimmed))
+    }
+}
+
+/// Whether any rule covers `path` (such a path always needs a session, even when a public
+/// glob matches it too).
+pub fn any_rule_covers(rules: &[RouteRule], path: &str) -> bool {
+    rules.iter().any(|rule| rule.covers(path))
+}
+
 /// The first requirement of the first matching rule that the claims do not meet.
 pub fn unmet_requirement<'a>(
     rules: &'a [RouteRule],
@@ -99,7 +115,7 @@ pub fn unmet_requirement<'a>(
 ) -> Option<&'a Requirement> {
     rules
         .iter()
-        .filter(|rule| rule.glob.matches(path))
+        .filter(|rule| rule.covers(path))
         .flat_map(|rule| rule.requires.iter())
         .find(|req| !req.is_met_by(claims))
 }
@@ -129,6 +145,18 @@ mod tests {
         claims.permissions = Some(vec!["reports:read".into()]);
         claims.org_id = Some("org_1".into());
         assert_eq!(unmet_requirement(&rules, "/reports/q", &claims), None);
+    }
+
+    #[test]
+    fn trailing_slashes_do_not_dodge_a_rule() {
+        let rules = parse_route_rules("/admin=role:admin; /api/v1=role:api").unwrap();
+        let claims = AccessTokenClaims::default();
+        for path in ["/admin", "/admin/", "/ADMIN//", "/api/v1/"] {
+            assert!(unmet_requirement(&rules, path, &claims).is_some(), "{path}");
+            assert!(any_rule_covers(&rules, path), "{path}");
+        }
+        assert!(!any_rule_covers(&rules, "/"));
+        assert!(!any_rule_covers(&rules, "/admins"));
     }
 
     #[test]
