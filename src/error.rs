@@ -31,19 +31,31 @@ pub enum GatewayError {
     /// The body is larger than the route accepts.
     PayloadTooLarge,
     /// No valid session; `reason` is the SDK reason string.
-    Unauthenticated { reason: &'static str },
+    Unauthenticated {
+        /// `no_session_cookie_provided`, `invalid_session_cookie`, `invalid_jwt`...
+        reason: &'static str,
+    },
     /// Signed in, but a route rule is not met.
     Forbidden(Requirement),
     /// Too many calls to a route that fans out to WorkOS.
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        /// Seconds until the window has room again.
+        retry_after: u64,
+    },
     /// WorkOS is unreachable and the request needs it.
-    Unavailable { retry_after: u64 },
+    Unavailable {
+        /// Seconds (WorkOS's own `Retry-After` when it sent one).
+        retry_after: u64,
+    },
     /// WorkOS answered something unusable (a 5xx, a malformed body).
     Upstream(String),
     /// WorkOS refused the sign-in (a bad or spent authorization code).
     SignInRefused(String),
     /// The session no longer fits in a browser cookie.
-    SessionTooLarge { bytes: usize },
+    SessionTooLarge {
+        /// Length of the `Set-Cookie` line that was refused.
+        bytes: usize,
+    },
     /// The runtime failed us (randomness, header construction).
     Internal(&'static str),
 }

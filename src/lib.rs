@@ -20,6 +20,7 @@
 //! below deny the constructs that can.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![cfg_attr(
     not(test),
     deny(

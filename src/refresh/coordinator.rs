@@ -6,6 +6,9 @@
 //! It runs the same coalescer and the same refresh as the isolate path ([`super::local`]),
 //! over its own state, kept in memory only.
 
+// `#[durable_object]` generates wasm-bindgen glue (constructor, fetch) without docs.
+#![allow(missing_docs)]
+
 use std::cell::RefCell;
 
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
