@@ -96,3 +96,49 @@ impl RequestContext {
         Ok(response.with_headers(headers))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        let vars = [
+            ("WORKOS_CLIENT_ID", "client_1"),
+            ("WORKOS_API_KEY", "sk_test_key"),
+            (
+                "WORKOS_COOKIE_PASSWORD",
+                "a-cookie-password-of-at-least-32-chars",
+            ),
+        ];
+        Config::from_settings(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_session_too_large_for_a_browser_cookie_is_refused_not_written() {
+        let cfg = config();
+        let mut ctx = RequestContext::default();
+        assert!(ctx.set_session(&cfg, &"v".repeat(3_900)).is_ok());
+        assert!(ctx.has_cookies());
+        match ctx.set_session(&cfg, &"v".repeat(4_200)) {
+            Err(GatewayError::SessionTooLarge { bytes }) => assert!(bytes > 4_096),
+            other => panic!("expected SessionTooLarge, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn clearing_overrides_a_pending_session() {
+        let cfg = config();
+        let mut ctx = RequestContext::default();
+        ctx.set_session(&cfg, "new").unwrap();
+        ctx.clear_session(&cfg);
+        match &ctx.session_cookie {
+            Some(SessionCookie::Clear(line)) => assert!(line.contains("Max-Age=0")),
+            _ => panic!("the clear must win"),
+        }
+    }
+}
