@@ -572,6 +572,13 @@ pub fn path(data: &[u8]) {
     };
     assert_eq!(again, glob, "a glob's text builds the same glob");
     let ci = flags & 1 == 1;
+    // Globs are spelled as normalised paths are (non-ASCII and escapes normalised); the
+    // reference matches against that spelling.
+    let spelled = glob.to_string();
+    assert!(
+        spelled.is_ascii() && spelled.starts_with('/'),
+        "{spelled:?}"
+    );
     let mut paths = vec![candidate.to_owned(), raw.to_owned()];
     if let Ok(n) = &normalized {
         paths.push(n.clone());
@@ -579,8 +586,8 @@ pub fn path(data: &[u8]) {
     for p in paths.iter().filter(|p| p.len() <= 20) {
         assert_eq!(
             glob.matches(p),
-            reference_matches(pattern, ci, p),
-            "glob {pattern:?} (case-insensitive: {ci}) against {p:?}"
+            reference_matches(&spelled, ci, p),
+            "glob {pattern:?} = {spelled:?} (case-insensitive: {ci}) against {p:?}"
         );
     }
 
@@ -627,8 +634,8 @@ fn check_normalized(raw: &str, n: &str) {
     );
 }
 
-/// The documented glob semantics, by plain backtracking: a trailing `/*` after a star-free
-/// prefix is the prefix and everything below it; otherwise a run of two or more `*` matches any
+/// The documented glob semantics, by plain backtracking: a trailing `/*` or `/**` after a
+/// star-free prefix is the prefix and everything below it; otherwise a run of two or more `*` matches any
 /// bytes, one `*` any bytes but `/`, anything else itself (ASCII case aside when asked).
 fn reference_matches(pattern: &str, case_insensitive: bool, path: &str) -> bool {
     let pattern = pattern.trim();
@@ -645,7 +652,11 @@ fn reference_matches(pattern: &str, case_insensitive: bool, path: &str) -> bool 
         }
     };
     let text = path.as_bytes();
-    if let Some(prefix) = pattern.strip_suffix("/*").filter(|p| !p.contains('*')) {
+    let subtree = pattern
+        .strip_suffix("/*")
+        .or_else(|| pattern.strip_suffix("/**"))
+        .filter(|p| !p.contains('*'));
+    if let Some(prefix) = subtree {
         let prefix = prefix.as_bytes();
         return text.len() >= prefix.len()
             && text.iter().zip(prefix).all(|(&a, &b)| eq(a, b))
