@@ -65,12 +65,11 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
     let mut ctx = RequestContext::default();
 
     let outcome = handle(request, &raw_path, &env, &mut ctx).await;
+    let mut error_code = None;
     let response = match outcome {
         Ok(response) => response,
         Err(error) => {
-            if ctx.decision.is_empty() || matches!(error, GatewayError::Forbidden(_)) {
-                ctx.decision = error.code();
-            }
+            error_code = Some(error.code());
             ctx.reason = Some(error.log_detail());
             error.into_response(document)?
         }
@@ -83,6 +82,7 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
             "path": log_prefix(&raw_path),
             "status": response.status_code(),
             "decision": ctx.decision,
+            "error": error_code,
             "reason": ctx.reason,
             "auth_ms": ctx.auth_ms,
             "total_ms": now_ms().saturating_sub(started),

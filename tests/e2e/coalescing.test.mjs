@@ -1,11 +1,13 @@
 // Refresh coalescing with and without the refresh Durable Object, sign-out ending the grace
-// replay, and SameSite=Strict sign-in not looping: the real Worker in workerd against the
-// official WorkOS emulator.
+// replay, SameSite=Strict sign-in not looping, and a session too large for a cookie refused
+// clearly: the real Worker in workerd against the official WorkOS emulator.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import fs from 'node:fs';
+import path from 'node:path';
 
-import { Browser, startEmulator, startOrigin, startWorker, unsealWithCli } from './harness.mjs';
+import { api, artifacts, Browser, startEmulator, startOrigin, startWorker, unsealWithCli } from './harness.mjs';
 
 let emulator;
 let origin;
@@ -107,5 +109,33 @@ describe('WORKOS_COOKIE_SAMESITE=strict', () => {
     assert.match(set, /SameSite=Strict/);
     assert.match(set, /Secure/);
     assert.equal((await b.request('/app')).status, 200);
+  });
+});
+
+describe('a session too large for a browser cookie', () => {
+  test('is refused with a page that says why, and nothing is written', async () => {
+    // A user whose profile seals past 4096 bytes (until sessions are chunked over several
+    // cookies, the browser would drop it silently: a sign-in loop).
+    const created = await api(emulator.url, 'POST', '/user_management/users', {
+      email: 'long-profile@example.com',
+      first_name: 'L'.repeat(3000),
+      last_name: 'Name',
+      email_verified: true,
+    });
+    assert.equal(created.status, 201);
+    const b = new Browser(strict.url);
+    const hops = await b.signIn('/app', 'long-profile@example.com');
+    const last = hops.at(-1);
+    assert.ok(last.url.includes('/auth/callback'));
+    assert.equal(last.status, 500);
+    assert.match(await last.res.text(), /too large to keep in a browser cookie \(\d+ bytes; browsers keep at most 4096\)/);
+    assert.equal(b.session, undefined, 'no session cookie was written');
+    // The log line says why (wrangler writes it a moment later).
+    const logFile = path.join(artifacts(), `wrangler-${new URL(strict.url).port}.log`);
+    const logged = /"error":"session_too_large","reason":"Set-Cookie would be \d+ bytes; browsers drop cookies over 4096"/;
+    for (let i = 0; i < 40 && !logged.test(fs.readFileSync(logFile, 'utf8')); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.match(fs.readFileSync(logFile, 'utf8'), logged);
   });
 });
