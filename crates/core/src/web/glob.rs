@@ -161,7 +161,9 @@ impl PathGlob {
 }
 
 /// A glob spelled as [`super::path::normalize_path`] spells paths: non-ASCII bytes
-/// percent-encoded, escapes of unreserved characters decoded, other escapes in upper-case hex.
+/// percent-encoded, escapes of unreserved characters decoded, other escapes in upper-case hex,
+/// and a `%` that starts no escape written `%25` (a path can only carry it that way; and
+/// otherwise `%%341` would become `%41`, then `A`: not one spelling).
 fn normalize_pattern(pattern: &str) -> String {
     let hex = |b: u8| {
         char::from(b)
@@ -184,6 +186,10 @@ fn normalize_pattern(pattern: &str) -> String {
             Some(other) => {
                 out.push_str(&format!("%{other:02X}"));
                 i += 3;
+            }
+            None if b == b'%' => {
+                out.push_str("%25");
+                i += 1;
             }
             None if b.is_ascii() => {
                 out.push(char::from(b));
@@ -249,6 +255,11 @@ mod tests {
         assert!(PathGlob::new("/équipe/*").matches("/%C3%A9quipe/x"));
         assert!(PathGlob::new("/%7euser/*").matches("/~user/x"));
         assert!(PathGlob::new("/a%2fb").matches("/a%2Fb"));
+        assert!(PathGlob::new("/100%").matches("/100%25"));
+        for odd in ["/rep%%6663A", "/%%341", "/%zz%", "/é%"] {
+            let once = PathGlob::new(odd);
+            assert_eq!(PathGlob::new(&once.to_string()), once, "{odd}");
+        }
         assert!(PathGlob::new("/docs/**").matches("/docs"));
         assert!(!PathGlob::new("/docs/**").matches("/docsx"));
     }
