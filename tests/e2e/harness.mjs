@@ -177,9 +177,12 @@ export async function startOrigin(emulatorUrl) {
 
 /** A browser-like client: a cookie jar and manual redirects. */
 export class Browser {
-  constructor(base) {
+  /** `timeoutMs` bounds every request; `onSetCookie(base, lines)` sees every Set-Cookie. */
+  constructor(base, { timeoutMs, onSetCookie } = {}) {
     this.base = base;
     this.jar = new Map();
+    this.timeoutMs = timeoutMs;
+    this.onSetCookie = onSetCookie;
   }
 
   cookieHeader(url) {
@@ -190,16 +193,21 @@ export class Browser {
       .join('; ');
   }
 
+  /** Keeps what a browser would: a `Max-Age` of 0 or an `Expires` in the past deletes. */
   store(res) {
-    for (const line of res.headers.getSetCookie()) {
+    const lines = res.headers.getSetCookie();
+    this.onSetCookie?.(this.base, lines);
+    for (const line of lines) {
       const [pair, ...attrs] = line.split(';').map((s) => s.trim());
       const i = pair.indexOf('=');
       const name = pair.slice(0, i);
       const value = pair.slice(i + 1);
-      const path = attrs.find((a) => a.toLowerCase().startsWith('path='))?.slice(5) ?? '/';
-      const maxAge = attrs.find((a) => a.toLowerCase().startsWith('max-age='));
-      if (maxAge && Number(maxAge.slice(8)) <= 0) this.jar.delete(name);
-      else this.jar.set(name, { name, value, path });
+      const attr = (n) => attrs.find((a) => a.toLowerCase().startsWith(`${n}=`))?.slice(n.length + 1);
+      const maxAge = attr('max-age');
+      const expires = attr('expires');
+      const gone = (maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) <= Date.now());
+      if (gone) this.jar.delete(name);
+      else this.jar.set(name, { name, value, path: attr('path') ?? '/' });
     }
   }
 
@@ -215,7 +223,8 @@ export class Browser {
       h['sec-fetch-dest'] ??= 'document';
       h.accept ??= 'text/html';
     }
-    const res = await fetch(full, { method, headers: h, body, redirect: 'manual' });
+    const signal = this.timeoutMs ? AbortSignal.timeout(this.timeoutMs) : undefined;
+    const res = await fetch(full, { method, headers: h, body, redirect: 'manual', signal });
     if (full.startsWith(this.base)) this.store(res);
     return res;
   }

@@ -185,42 +185,8 @@ function raw(base, { method = 'GET', path: target = '/', headers = [], body, tim
   });
 }
 
-/** A browser whose jar also honours `Expires` in the past, and that records Set-Cookie lines. */
-class HostileBrowser extends Browser {
-  store(res) {
-    const lines = res.headers.getSetCookie();
-    recordSetCookies(this.base, lines);
-    for (const line of lines) {
-      const [pair, ...attrs] = line.split(';').map((s) => s.trim());
-      const i = pair.indexOf('=');
-      const name = pair.slice(0, i);
-      const value = pair.slice(i + 1);
-      const attr = (n) => attrs.find((a) => a.toLowerCase().startsWith(`${n}=`))?.slice(n.length + 1);
-      const maxAge = attr('max-age');
-      const expires = attr('expires');
-      const gone = (maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) <= Date.now());
-      if (gone) this.jar.delete(name);
-      else this.jar.set(name, { name, value, path: attr('path') ?? '/' });
-    }
-  }
-
-  /** As Browser.request, bounded by the timeout. */
-  async request(url, { method = 'GET', headers = {}, body, document = true } = {}) {
-    const full = new URL(url, this.base).href;
-    const h = { ...headers };
-    if (full.startsWith(this.base)) {
-      const cookie = this.cookieHeader(full);
-      if (cookie) h.cookie = cookie;
-    }
-    if (document) {
-      h['sec-fetch-dest'] ??= 'document';
-      h.accept ??= 'text/html';
-    }
-    const res = await fetch(full, { method, headers: h, body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
-    if (full.startsWith(this.base)) this.store(res);
-    return res;
-  }
-}
+/** A browser whose requests are bounded by the timeout and whose Set-Cookie lines are recorded. */
+const hostileBrowser = (base) => new Browser(base, { timeoutMs: TIMEOUT_MS, onSetCookie: recordSetCookies });
 
 const xhr = (cookie, extra = []) => [['Accept', 'application/json'], ...(cookie ? [['Cookie', cookie]] : []), ...extra];
 const doc = (cookie, extra = []) => [
@@ -316,8 +282,8 @@ before(async () => {
   ]);
   main.proxy = proxyA;
   eager.proxy = proxyB;
-  ada = new HostileBrowser(main.url);
-  adaEager = new HostileBrowser(eager.url);
+  ada = hostileBrowser(main.url);
+  adaEager = hostileBrowser(eager.url);
   for (const b of [ada, adaEager]) {
     const hops = await b.signIn('/app');
     assert.equal(hops.at(-1).status, 200, `sign-in on ${b.base}: ${JSON.stringify(hops.map((h) => [h.url, h.status]))}`);
@@ -348,7 +314,7 @@ async function assertAlive() {
 
 /** A throwaway signed-in browser. */
 async function signedIn(worker, returnTo = '/app') {
-  const b = new HostileBrowser(worker.url);
+  const b = hostileBrowser(worker.url);
   const hops = await b.signIn(returnTo);
   assert.equal(hops.at(-1).status, 200);
   assert.ok(b.session);
@@ -357,7 +323,7 @@ async function signedIn(worker, returnTo = '/app') {
 
 /** Starts a sign-in without finishing it: the state and the cookies the callback needs. */
 async function startedSignIn(worker) {
-  const b = new HostileBrowser(worker.url);
+  const b = hostileBrowser(worker.url);
   const res = await b.request('/auth/login?returnTo=/app');
   assert.equal(res.status, 302);
   const authorize = new URL(res.headers.get('location'));
@@ -869,7 +835,7 @@ describe('cookies (policy 8)', () => {
   test('Set-Cookie: Secure by default, HttpOnly always; WORKOS_COOKIE_SECURE=false drops Secure', async () => {
     for (const [worker, secure] of [[main, true], [eager, false]]) {
       const lines = [];
-      const b = new HostileBrowser(worker.url);
+      const b = hostileBrowser(worker.url);
       const login = await b.request('/auth/login?returnTo=/app');
       lines.push(...login.headers.getSetCookie());
       const hops = await b.navigate(login.headers.get('location'));
@@ -894,7 +860,7 @@ describe('cookies (policy 8)', () => {
   });
 
   test('sign-in state cookies: wos-auth-*, Path=/auth/, never more than 3 in the jar; the last sign-in completes', async () => {
-    const b = new HostileBrowser(main.url);
+    const b = hostileBrowser(main.url);
     let location;
     for (let i = 0; i < 10; i++) {
       const res = await b.request('/auth/login?returnTo=/app');
