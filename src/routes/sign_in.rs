@@ -95,13 +95,17 @@ pub fn login(request: &Request, cfg: &Config, ctx: &mut RequestContext) -> Route
     let pkce = Pkce::from_random(random_bytes()?);
     let state = state_from_random(random_bytes()?);
     let now = now_ms();
-    let flow = json!({ "state": state, "codeVerifier": pkce.verifier, "returnTo": return_to });
-    let sealed = seal_json(
-        &flow,
-        &cfg.passwords,
-        &SealRandomness::from_bytes(random_bytes()?),
-        Some(now + LOGIN_STATE_TTL_SECONDS * 1000),
-    );
+    // Verifier, state and return path, sealed for the state cookie (10 minutes).
+    let seal_flow = |return_to: &str| -> Result<String, GatewayError> {
+        let flow = json!({ "state": state, "codeVerifier": pkce.verifier, "returnTo": return_to });
+        Ok(seal_json(
+            &flow,
+            &cfg.passwords,
+            &SealRandomness::from_bytes(random_bytes()?),
+            Some(now + LOGIN_STATE_TTL_SECONDS * 1000),
+        ))
+    };
+    let sealed = seal_flow(&return_to)?;
     let options = AuthorizationUrlOptions {
         client_id: cfg.client_id.clone(),
         redirect_uri: redirect_uri(request, cfg)?,
@@ -130,16 +134,7 @@ pub fn login(request: &Request, cfg: &Config, ctx: &mut RequestContext) -> Route
         Ok(line) => line,
         // A long `returnTo` (escaped in JSON, then sealed) can outgrow a cookie, which the
         // browser would drop: sign-in would then fail. Come back to the home page instead.
-        Err(_) => {
-            let flow = json!({ "state": state, "codeVerifier": pkce.verifier, "returnTo": "/" });
-            let sealed = seal_json(
-                &flow,
-                &cfg.passwords,
-                &SealRandomness::from_bytes(random_bytes()?),
-                Some(now + LOGIN_STATE_TTL_SECONDS * 1000),
-            );
-            attributes.set_cookie(&name, &sealed)
-        }
+        Err(_) => attributes.set_cookie(&name, &seal_flow("/")?),
     };
     ctx.add_cookie(line);
     redirect(&url)
