@@ -272,6 +272,24 @@ impl PendingVerification {
     }
 }
 
+impl AccessTokenClaims {
+    /// Whether the token's `aud` (a string or an array of strings, RFC 7519 §4.1.3) names one
+    /// of `accepted`. An empty `accepted` list accepts any token, as the SDK checks no audience.
+    pub fn audience_matches(&self, accepted: &[String]) -> bool {
+        if accepted.is_empty() {
+            return true;
+        }
+        match self.other.get("aud") {
+            Some(Value::String(aud)) => accepted.contains(aud),
+            Some(Value::Array(auds)) => auds
+                .iter()
+                .filter_map(Value::as_str)
+                .any(|aud| accepted.iter().any(|a| a == aud)),
+            _ => false,
+        }
+    }
+}
+
 /// Parses a token and picks the keys that may verify it.
 pub fn prepare(token: &str, jwks: &Jwks) -> Result<PendingVerification, JwtError> {
     let parsed = UntrustedToken::<ExtraHeader>::try_from(token).map_err(|_| JwtError::Malformed)?;
@@ -394,6 +412,21 @@ mod tests {
             b64url_encode(header.as_bytes()),
             b64url_encode(br#"{"sub":"user_1"}"#)
         )
+    }
+
+    #[test]
+    fn audience() {
+        let claims = |aud: Value| AccessTokenClaims {
+            other: [("aud".to_owned(), aud)].into_iter().collect(),
+            ..Default::default()
+        };
+        let accepted = vec!["client_1".to_owned()];
+        assert!(claims(Value::from("client_1")).audience_matches(&accepted));
+        assert!(claims(serde_json::json!(["x", "client_1"])).audience_matches(&accepted));
+        assert!(!claims(Value::from("client_2")).audience_matches(&accepted));
+        assert!(!claims(serde_json::json!([1, "x"])).audience_matches(&accepted));
+        assert!(!AccessTokenClaims::default().audience_matches(&accepted));
+        assert!(AccessTokenClaims::default().audience_matches(&[]));
     }
 
     #[test]

@@ -5,9 +5,11 @@ use serde_json::Value;
 
 use crate::redact::{Redacted, RedactedOption};
 
+mod api_keys;
 mod authentication;
 mod resources;
 
+pub use api_keys::*;
 pub use authentication::*;
 pub use resources::*;
 

@@ -6,8 +6,11 @@
 //! * [`headers`]: which inbound headers are ours to strip;
 //! * [`cookies`]: `Cookie` parsing and rewriting, `Set-Cookie` with size and prefix checks;
 //! * [`return_to`]: keeping `returnTo` on our origin;
-//! * [`callback`]: the shape of the sign-in callback's query.
+//! * [`callback`]: the shape of the sign-in callback's query;
+//! * [`bearer`]: `Authorization: Bearer` credentials and RFC 6750 challenges;
+//! * [`well_known`]: RFC 9728 protected-resource metadata.
 
+pub mod bearer;
 pub mod callback;
 pub mod cookies;
 pub mod glob;
@@ -15,6 +18,7 @@ pub mod headers;
 pub mod path;
 pub mod return_to;
 pub mod rules;
+pub mod well_known;
 
 pub use cookies::{
     cookie_pairs, cookie_value, rewrite_cookie_header, CookieAttributes, CookieNameError, SameSite,
