@@ -22,6 +22,10 @@ const DEFAULT_API_TIMEOUT_MS: u64 = 8_000;
 /// Longest accepted `WORKOS_API_TIMEOUT_MS`: requests waiting for a refresh wait this long
 /// (plus a margin) before refreshing themselves, and a page should not hang longer.
 const MAX_API_TIMEOUT_MS: u64 = 30_000;
+/// How long a valid organization API key is trusted before WorkOS is asked again.
+const DEFAULT_API_KEY_CACHE_SECONDS: u64 = 60;
+/// A revoked key must stop working within this bound whatever the setting says.
+const MAX_API_KEY_CACHE_SECONDS: u64 = 3_600;
 
 /// A setting that is missing or unusable. Carries the setting's name, never its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +74,16 @@ pub struct Config {
     pub jwt_leeway_seconds: u64,
     /// `WORKOS_ISSUER` (optional, comma-separated).
     pub issuers: Vec<String>,
+    /// `WORKOS_AUDIENCE` (optional, comma-separated): bearer access tokens must name one in
+    /// `aud`.
+    pub audiences: Vec<String>,
+    /// `WORKOS_AUTHKIT_DOMAIN` (`https://your-app.authkit.app`): the authorization server that
+    /// RFC 9728 metadata and bearer challenges point clients to.
+    pub authkit_domain: Option<String>,
+    /// `API_KEYS`: accept organization API keys as bearer credentials.
+    pub api_keys: bool,
+    /// `API_KEY_CACHE_SECONDS`: how long a valid API key is remembered in the isolate.
+    pub api_key_cache_seconds: u64,
     /// The `REFRESH_COORDINATOR` Durable Object binding, when configured.
     pub refresh_coordinator: Option<ObjectNamespace>,
 }
@@ -143,6 +157,25 @@ impl Config {
                 problem: format!("must be between 1 and {MAX_API_TIMEOUT_MS}"),
             });
         }
+        let authkit_domain = settings
+            .optional("WORKOS_AUTHKIT_DOMAIN")
+            .map(|u| u.trim_end_matches('/').to_owned());
+        if let Some(domain) = &authkit_domain {
+            if !(domain.starts_with("https://") || domain.starts_with("http://")) {
+                return Err(ConfigError {
+                    setting: "WORKOS_AUTHKIT_DOMAIN",
+                    problem: "must be a URL such as https://your-app.authkit.app".into(),
+                });
+            }
+        }
+        let api_key_cache_seconds =
+            settings.number("API_KEY_CACHE_SECONDS", DEFAULT_API_KEY_CACHE_SECONDS)?;
+        if api_key_cache_seconds > MAX_API_KEY_CACHE_SECONDS {
+            return Err(ConfigError {
+                setting: "API_KEY_CACHE_SECONDS",
+                problem: format!("must be at most {MAX_API_KEY_CACHE_SECONDS}"),
+            });
+        }
         Ok(Self {
             client_id: settings.required("WORKOS_CLIENT_ID")?,
             api_key: settings.required("WORKOS_API_KEY")?,
@@ -162,15 +195,11 @@ impl Config {
             refresh_buffer_seconds: settings
                 .number("REFRESH_BUFFER_SECONDS", DEFAULT_REFRESH_BUFFER_SECONDS)?,
             jwt_leeway_seconds: settings.number("JWT_LEEWAY_SECONDS", 0)?,
-            issuers: settings
-                .optional("WORKOS_ISSUER")
-                .map(|list| {
-                    list.split(',')
-                        .map(|s| s.trim().to_owned())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
+            issuers: settings.list("WORKOS_ISSUER"),
+            audiences: settings.list("WORKOS_AUDIENCE"),
+            authkit_domain,
+            api_keys: settings.boolean("API_KEYS", false)?,
+            api_key_cache_seconds,
             refresh_coordinator: None,
         })
     }
@@ -193,6 +222,18 @@ impl<F: Fn(&str) -> Option<String>> Settings<'_, F> {
     fn optional(&self, name: &str) -> Option<String> {
         let value = (self.0)(name)?.trim().to_owned();
         (!value.is_empty()).then_some(value)
+    }
+
+    /// A comma-separated list; empty items are dropped.
+    fn list(&self, name: &str) -> Vec<String> {
+        self.optional(name)
+            .map(|list| {
+                list.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     fn required(&self, name: &'static str) -> Result<String, ConfigError> {
@@ -267,6 +308,22 @@ mod tests {
         assert_eq!(cfg.api_base_url, "https://api.workos.com");
         assert_eq!(cfg.api_timeout_ms, 8_000);
         assert_eq!(cfg.refresh_buffer_seconds, 60);
+        assert!(!cfg.api_keys, "API keys are off unless turned on");
+        assert_eq!(cfg.api_key_cache_seconds, 60);
+        assert!(cfg.authkit_domain.is_none() && cfg.audiences.is_empty());
+        let on = config(&[
+            ("API_KEYS", "on"),
+            ("WORKOS_AUDIENCE", "client_1, api"),
+            ("WORKOS_AUTHKIT_DOMAIN", "https://x.authkit.app/"),
+        ])
+        .unwrap();
+        assert!(on.api_keys);
+        assert_eq!(on.audiences, vec!["client_1".to_owned(), "api".to_owned()]);
+        assert_eq!(on.authkit_domain.as_deref(), Some("https://x.authkit.app"));
+        assert_eq!(
+            error(&[("API_KEY_CACHE_SECONDS", "3601")]).setting,
+            "API_KEY_CACHE_SECONDS"
+        );
         assert!(
             !config(&[("WORKOS_COOKIE_SECURE", "false")])
                 .unwrap()
@@ -286,6 +343,9 @@ mod tests {
             ("ORIGIN_URL", "secret-value-xyz"),
             ("WORKOS_COOKIE_NAME", "secret value xyz"),
             ("WORKOS_API_TIMEOUT_MS", "secret-value-xyz"),
+            ("WORKOS_AUTHKIT_DOMAIN", "secret-value-xyz"),
+            ("API_KEYS", "secret-value-xyz"),
+            ("API_KEY_CACHE_SECONDS", "secret-value-xyz"),
         ] {
             let e = error(&[(setting, value)]);
             assert_eq!(e.setting, setting);

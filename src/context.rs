@@ -12,7 +12,7 @@ use std::fmt;
 use worker::{Headers, Response};
 
 use crate::config::Config;
-use crate::error::GatewayError;
+use crate::error::{ChallengeSite, GatewayError};
 
 /// The session cookie's fate on this response.
 enum SessionCookie {
@@ -31,6 +31,8 @@ pub struct RequestContext {
     pub reason: Option<String>,
     /// Time spent deciding about the session, in ms.
     pub auth_ms: Option<u64>,
+    /// Where authentication challenges point (the host, and the RFC 9728 metadata).
+    pub challenge: ChallengeSite,
     session_cookie: Option<SessionCookie>,
     other_cookies: Vec<String>,
 }

@@ -4,6 +4,7 @@
 
 use worker::{Headers, Response, Result};
 use workos_edge_core::refresh::RefreshFailure;
+use workos_edge_core::web::bearer::{BearerError, Challenge};
 use workos_edge_core::web::{PathError, Requirement};
 
 use crate::config::ConfigError;
@@ -37,6 +38,11 @@ pub enum GatewayError {
     },
     /// Signed in, but a route rule is not met.
     Forbidden(Requirement),
+    /// A bearer credential was presented and refused (RFC 6750 `invalid_token`); the text is
+    /// a short description safe to show.
+    InvalidToken(&'static str),
+    /// A valid bearer credential that a route rule refuses (RFC 6750 `insufficient_scope`).
+    InsufficientScope(Requirement),
     /// Too many calls to a route that fans out to WorkOS.
     RateLimited {
         /// Seconds until the window has room again.
@@ -70,10 +76,10 @@ impl GatewayError {
             Self::BadPath(_) => 400,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::CrossSite | Self::Forbidden(_) => 403,
+            Self::CrossSite | Self::Forbidden(_) | Self::InsufficientScope(_) => 403,
             Self::UnsupportedMediaType => 415,
             Self::PayloadTooLarge => 413,
-            Self::Unauthenticated { .. } => 401,
+            Self::Unauthenticated { .. } | Self::InvalidToken(_) => 401,
             Self::RateLimited { .. } => 429,
             Self::Unavailable { .. } => 503,
             Self::Upstream(_) => 502,
@@ -93,6 +99,8 @@ impl GatewayError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::Unauthenticated { .. } => "unauthenticated",
             Self::Forbidden(_) => "forbidden",
+            Self::InvalidToken(_) => BearerError::InvalidToken.as_str(),
+            Self::InsufficientScope(_) => BearerError::InsufficientScope.as_str(),
             Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable { .. } => "auth_unavailable",
             Self::Upstream(_) => "upstream_error",
@@ -128,6 +136,12 @@ impl GatewayError {
             Self::Forbidden(requirement) => {
                 format!("Your session does not grant access here (requires {requirement}).")
             }
+            Self::InvalidToken(description) => {
+                format!("The bearer credential was refused: {description}.")
+            }
+            Self::InsufficientScope(requirement) => {
+                format!("This credential does not grant access here (requires {requirement}).")
+            }
             Self::RateLimited { .. } => "Too many requests. Please retry in a moment.".into(),
             Self::Unavailable { .. } => {
                 "Sign-in is temporarily unavailable. Please retry in a moment.".into()
@@ -150,7 +164,10 @@ impl GatewayError {
             Self::Config(e) => e.to_string(),
             Self::BadPath(e) => e.to_string(),
             Self::Unauthenticated { reason } => (*reason).to_owned(),
-            Self::Forbidden(requirement) => requirement.to_string(),
+            Self::Forbidden(requirement) | Self::InsufficientScope(requirement) => {
+                requirement.to_string()
+            }
+            Self::InvalidToken(description) => (*description).to_owned(),
             Self::Upstream(detail) | Self::SignInRefused(detail) => detail.clone(),
             Self::SessionTooLarge { bytes } => {
                 format!("Set-Cookie would be {bytes} bytes; browsers drop cookies over 4096")
@@ -160,8 +177,32 @@ impl GatewayError {
         }
     }
 
-    /// The response: HTML for document navigations, JSON otherwise.
-    pub fn into_response(self, document: bool) -> Result<Response> {
+    /// The RFC 6750 challenge for this error, if it is one a client can answer with a
+    /// (better) credential.
+    fn challenge<'a>(&self, site: &'a ChallengeSite, description: &'a str) -> Option<String> {
+        let (error, scope) = match self {
+            Self::Unauthenticated { .. } => (None, None),
+            Self::InvalidToken(_) => (Some(BearerError::InvalidToken), None),
+            Self::InsufficientScope(Requirement::Permission(permission)) => (
+                Some(BearerError::InsufficientScope),
+                Some(permission.as_str()),
+            ),
+            Self::InsufficientScope(_) => (Some(BearerError::InsufficientScope), None),
+            _ => return None,
+        };
+        let challenge = Challenge {
+            realm: &site.realm,
+            resource_metadata: site.resource_metadata.as_deref(),
+            error,
+            error_description: error.map(|_| description),
+            scope,
+        };
+        Some(challenge.header_value())
+    }
+
+    /// The response: HTML for document navigations, JSON otherwise. Authentication failures
+    /// carry a `WWW-Authenticate: Bearer` challenge pointing at `site`.
+    pub fn into_response(self, document: bool, site: &ChallengeSite) -> Result<Response> {
         let status = self.status();
         let headers = Headers::new();
         headers.set("Cache-Control", "private, no-store")?;
@@ -171,8 +212,12 @@ impl GatewayError {
         if let Self::MethodNotAllowed = &self {
             headers.set("Allow", &crate::http::SUPPORTED_METHODS.join(", "))?;
         }
-        if let Self::Unauthenticated { .. } = &self {
-            headers.set("WWW-Authenticate", "Cookie realm=\"workos-edge\"")?;
+        let description = match &self {
+            Self::InsufficientScope(requirement) => format!("requires {requirement}"),
+            other => other.log_detail(),
+        };
+        if let Some(challenge) = self.challenge(site, &description) {
+            headers.set("WWW-Authenticate", &challenge)?;
         }
         let message = self.public_message();
         let response = if document {
@@ -187,8 +232,13 @@ impl GatewayError {
                 Self::Unauthenticated { reason } => Some(*reason),
                 _ => None,
             };
-            let body =
+            let mut body =
                 serde_json::json!({ "error": self.code(), "message": message, "reason": reason });
+            if let (Self::InvalidToken(_) | Self::InsufficientScope(_), Some(fields)) =
+                (&self, body.as_object_mut())
+            {
+                fields.insert("error_description".into(), description.into());
+            }
             Response::from_json(&body)?
         };
         for (name, value) in headers.entries() {
@@ -196,6 +246,15 @@ impl GatewayError {
         }
         Ok(response.with_status(status))
     }
+}
+
+/// Where this request's `WWW-Authenticate` challenges point.
+#[derive(Debug, Clone, Default)]
+pub struct ChallengeSite {
+    /// `realm`: the host the client asked for.
+    pub realm: String,
+    /// The RFC 9728 metadata URL, when `WORKOS_AUTHKIT_DOMAIN` is set.
+    pub resource_metadata: Option<String>,
 }
 
 impl From<ConfigError> for GatewayError {

@@ -9,9 +9,11 @@
 //!
 //! Layers, each a folder or file:
 //! * `workos-edge-core` decides (pure: no network, clock or randomness);
-//! * [`credentials`] turn a request into an identity (the session cookie);
+//! * [`credentials`] turn a request into an identity (a bearer access token or API key, or
+//!   the session cookie);
 //! * [`refresh`] coordinates refreshes (in the isolate, or in a Durable Object);
-//! * [`routes`] are the `/auth/*` handlers, [`proxy`] the pipeline to the origin;
+//! * [`routes`] are the `/auth/*` handlers and `/.well-known/` documents, [`proxy`] the
+//!   pipeline to the origin;
 //! * [`tokens`] (JWKS, WebCrypto, caches), [`workos`] (fetch), [`config`], [`runtime`];
 //! * [`error`] is the only place failures become responses, and [`context`] makes sure every
 //!   response carries the cookies the request produced.
@@ -49,6 +51,7 @@ pub mod workos;
 
 use worker::{console_log, event, Context, Env, Request, Response, Result};
 use workos_edge_core::web::normalize_path;
+use workos_edge_core::web::well_known::{protected_resource_metadata_url, PROTECTED_RESOURCE_PATH};
 
 use crate::config::Config;
 use crate::context::RequestContext;
@@ -63,6 +66,9 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
     let document = http::is_document_request(&request);
     let raw_path = request.path();
     let mut ctx = RequestContext::default();
+    if let Ok(url) = request.url() {
+        ctx.challenge.realm = url.host_str().unwrap_or_default().to_owned();
+    }
 
     let outcome = handle(request, &raw_path, &env, &mut ctx).await;
     let mut error_code = None;
@@ -70,8 +76,9 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
         Ok(response) => response,
         Err(error) => {
             error_code = Some(error.code());
-            ctx.reason = Some(error.log_detail());
-            error.into_response(document)?
+            // A detail recorded on the way (why WorkOS could not answer) says more.
+            ctx.reason.get_or_insert_with(|| error.log_detail());
+            error.into_response(document, &ctx.challenge)?
         }
     };
     let response = ctx.apply_cookies(response)?;
@@ -102,8 +109,17 @@ async fn handle(
     }
     let path = normalize_path(raw_path).map_err(GatewayError::BadPath)?;
     let cfg = Config::from_env(env)?;
+    if cfg.authkit_domain.is_some() {
+        let origin = http::site_origin(&request)?;
+        ctx.challenge.resource_metadata = Some(protected_resource_metadata_url(&origin));
+    }
     if path.starts_with(routes::PREFIX) {
         return routes::dispatch(request, &path, &cfg, ctx).await;
+    }
+    if path.starts_with(PROTECTED_RESOURCE_PATH) {
+        if let Some(response) = routes::well_known::protected_resource(&request, &path, &cfg)? {
+            return Ok(response);
+        }
     }
     proxy::handle(request, &path, env, &cfg, ctx).await
 }

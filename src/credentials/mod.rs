@@ -1,11 +1,21 @@
-//! Credentials: each module turns what a request presents into an identity. Today that is the
-//! `wos-session` cookie ([`cookie`]); bearer tokens and API keys will sit beside it.
+//! Credentials: each module turns what a request presents into an identity.
+//!
+//! Read in this order: `Authorization: Bearer` — an access token ([`bearer`]) or, with
+//! `API_KEYS=on`, an organization API key ([`api_key`]) — then the `wos-session` cookie
+//! ([`cookie`]). A bearer credential is judged on its own: the cookie is not looked at, nothing
+//! is refreshed and no cookie is set. Other `Authorization` schemes are left to the origin.
 
+pub mod api_key;
+pub mod bearer;
 pub mod cookie;
 
+use std::borrow::Cow;
 use std::fmt;
+use std::rc::Rc;
 
-use workos_edge_core::jwt::AccessTokenClaims;
+use workos_edge_core::api::ApiKey;
+use workos_edge_core::jwt::{AccessTokenClaims, VerifiedAccessToken};
+use workos_edge_core::web::bearer::{parse_authorization, BearerValue, Presented};
 use workos_edge_core::SessionCookieData;
 
 use crate::config::Config;
@@ -120,4 +130,83 @@ pub async fn require_session(
             Err(GatewayError::Unavailable { retry_after })
         }
     }
+}
+
+/// Who a request acts as, and through which credential.
+#[derive(Debug)]
+pub enum Identity {
+    /// The `wos-session` cookie.
+    Session(Box<ActiveSession>),
+    /// A bearer access token.
+    AccessToken(Box<VerifiedAccessToken>),
+    /// A bearer organization API key.
+    ApiKey(Rc<ApiKey>),
+}
+
+impl Identity {
+    /// `X-WorkOS-Credential`: `session`, `access_token` or `api_key`.
+    pub fn credential(&self) -> &'static str {
+        match self {
+            Self::Session(_) => "session",
+            Self::AccessToken(_) => "access_token",
+            Self::ApiKey(_) => "api_key",
+        }
+    }
+
+    /// Whether it came in the `Authorization` header (challenges and `Vary` follow RFC 6750).
+    pub fn is_bearer(&self) -> bool {
+        !matches!(self, Self::Session(_))
+    }
+
+    /// What route rules are checked against. An API key has an organization and permissions,
+    /// never a role.
+    pub fn claims(&self) -> Cow<'_, AccessTokenClaims> {
+        match self {
+            Self::Session(active) => Cow::Borrowed(&active.claims),
+            Self::AccessToken(token) => Cow::Borrowed(&token.claims),
+            Self::ApiKey(key) => Cow::Owned(AccessTokenClaims {
+                org_id: key.organization_id().map(str::to_owned),
+                permissions: Some(key.permissions.clone()),
+                ..Default::default()
+            }),
+        }
+    }
+}
+
+/// Resolves the identity of a request from its `Authorization` and `Cookie` headers (see the
+/// module docs for the order). `Err` when there is none, with the error a client can act on.
+pub async fn authenticate(
+    authorization: Option<&str>,
+    cookie_header: Option<&str>,
+    cfg: &Config,
+    ctx: &mut RequestContext,
+) -> Result<Identity, GatewayError> {
+    let started = now_ms();
+    let identity = match parse_authorization(authorization) {
+        Presented::Nothing => {
+            return require_session(cookie_header, cfg, ctx)
+                .await
+                .map(Identity::Session)
+        }
+        Presented::MalformedBearer => Err(GatewayError::InvalidToken(
+            "the bearer credential is malformed",
+        )),
+        Presented::Bearer(BearerValue::Jwt(token)) => bearer::verify(token, cfg, started)
+            .await
+            .map(|token| Identity::AccessToken(Box::new(token))),
+        Presented::Bearer(BearerValue::Opaque(key)) if cfg.api_keys => {
+            api_key::validate(key, cfg, ctx, started)
+                .await
+                .map(Identity::ApiKey)
+        }
+        Presented::Bearer(BearerValue::Opaque(_)) => Err(GatewayError::InvalidToken(
+            "the bearer credential is not an access token",
+        )),
+    };
+    ctx.auth_ms = Some(now_ms().saturating_sub(started));
+    ctx.decision = match &identity {
+        Ok(identity) => identity.credential(),
+        Err(_) => "bearer_refused",
+    };
+    identity
 }

@@ -5,7 +5,8 @@ use worker::{Headers, Response};
 use workos_edge_core::web::{is_identity_header, rewrite_cookie_header};
 
 use crate::config::Config;
-use crate::credentials::ActiveSession;
+use crate::context::RequestContext;
+use crate::credentials::{ActiveSession, Identity};
 use crate::error::GatewayError;
 
 /// Inbound headers minus anything that could be read as one of our identity headers (any
@@ -20,8 +21,46 @@ pub fn without_identity(inbound: &Headers) -> Result<Headers, GatewayError> {
     Ok(headers)
 }
 
-/// The identity headers for `active`, as `(name, value)`.
-pub fn identity(active: &ActiveSession) -> Vec<(&'static str, String)> {
+/// The identity headers for `identity`, as `(name, value)`; `X-WorkOS-Credential` says which
+/// kind of credential vouched for it.
+pub fn identity(identity: &Identity) -> Vec<(&'static str, String)> {
+    let mut headers = match identity {
+        Identity::Session(active) => session_identity(active),
+        Identity::AccessToken(token) => {
+            let claims = &token.claims;
+            // The token carries no email.
+            [
+                ("X-WorkOS-User-Id", claims.sub.clone()),
+                ("X-WorkOS-Session-Id", claims.sid.clone()),
+                ("X-WorkOS-Organization-Id", claims.org_id.clone()),
+                ("X-WorkOS-Role", claims.role.clone()),
+                (
+                    "X-WorkOS-Permissions",
+                    claims.permissions.as_ref().map(|p| p.join(",")),
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(name, value)| value.map(|v| (name, v)))
+            .collect()
+        }
+        Identity::ApiKey(key) => [
+            ("X-WorkOS-Api-Key-Id", Some(key.id.clone())),
+            (
+                "X-WorkOS-Organization-Id",
+                key.organization_id().map(str::to_owned),
+            ),
+            ("X-WorkOS-Permissions", Some(key.permissions.join(","))),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name, v)))
+        .collect(),
+    };
+    headers.push(("X-WorkOS-Credential", identity.credential().to_owned()));
+    headers
+}
+
+/// The identity headers of a cookie session.
+fn session_identity(active: &ActiveSession) -> Vec<(&'static str, String)> {
     let claims = &active.claims;
     let email = active
         .cookie
@@ -64,17 +103,21 @@ pub fn header_safe(value: &str) -> String {
     out
 }
 
-/// Adds the identity headers, and the refreshed cookie to the `Cookie` header so that an origin
-/// running `@workos-inc/node` sees the new session in this very request.
+/// Adds the identity headers, and a refreshed session cookie to the `Cookie` header so that an
+/// origin running `@workos-inc/node` sees the new session in this very request. (A bearer
+/// request's `Authorization` header goes to the origin as sent.)
 pub fn add_identity(
     headers: &Headers,
-    active: &ActiveSession,
+    who: &Identity,
     cookie_header: Option<&str>,
     cfg: &Config,
 ) -> Result<(), GatewayError> {
-    for (name, value) in identity(active) {
+    for (name, value) in identity(who) {
         headers.set(name, &header_safe(&value))?;
     }
+    let Identity::Session(active) = who else {
+        return Ok(());
+    };
     if let Some(fresh) = &active.refreshed_cookie {
         let rewritten = rewrite_cookie_header(
             cookie_header.unwrap_or_default(),
@@ -87,12 +130,13 @@ pub fn add_identity(
 }
 
 /// Copies an authenticated response with headers we control: never stored by shared caches,
-/// `Vary: Cookie`, and the auth timing.
+/// `Vary` on the credential's header, and the auth timing.
 pub fn private_response(
     response: Response,
-    auth_ms: u64,
-    decision: &str,
+    ctx: &RequestContext,
+    bearer: bool,
 ) -> Result<Response, GatewayError> {
+    let (auth_ms, decision) = (ctx.auth_ms.unwrap_or_default(), ctx.decision);
     let headers = Headers::new();
     for (name, value) in response.headers().entries() {
         let lower = name.to_ascii_lowercase();
@@ -101,7 +145,7 @@ pub fn private_response(
         }
     }
     headers.set("Cache-Control", "private, no-store")?;
-    headers.append("Vary", "Cookie")?;
+    headers.append("Vary", if bearer { "Authorization" } else { "Cookie" })?;
     headers.append(
         "Server-Timing",
         &format!("auth;dur={auth_ms};desc=\"{decision}\""),

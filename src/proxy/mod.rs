@@ -1,5 +1,6 @@
-//! Every request that is not an `/auth/*` route: strip spoofed headers, resolve the session,
-//! apply route rules, forward with identity, and make the response safe to cache.
+//! Every request that is not an `/auth/*` route: strip spoofed headers, resolve the identity
+//! (bearer credential or session cookie), apply route rules, forward with identity, and make
+//! the response safe to cache.
 
 mod headers;
 mod origin;
@@ -10,7 +11,7 @@ use workos_edge_core::web::unmet_requirement;
 
 use crate::config::Config;
 use crate::context::RequestContext;
-use crate::credentials::require_session;
+use crate::credentials::authenticate;
 use crate::error::GatewayError;
 use crate::http::{header, is_document_request, redirect};
 use origin::Audience;
@@ -30,20 +31,30 @@ pub async fn handle(
     }
 
     let cookie_header = header(&request, "cookie");
-    let active = match require_session(cookie_header.as_deref(), cfg, ctx).await {
-        Ok(active) => active,
-        Err(GatewayError::Unauthenticated { .. }) if is_document_request(&request) => {
-            return sign_in_redirect(&request, path);
-        }
-        Err(error) => return Err(error),
-    };
-    if let Some(requirement) = unmet_requirement(&cfg.route_rules, path, &active.claims) {
-        return Err(GatewayError::Forbidden(requirement.clone()));
+    let authorization = header(&request, "authorization");
+    let identity =
+        match authenticate(authorization.as_deref(), cookie_header.as_deref(), cfg, ctx).await {
+            Ok(identity) => identity,
+            // Only a request without any credential is sent to sign in: a refused bearer
+            // credential is a 401 for the program that sent it.
+            Err(GatewayError::Unauthenticated { .. }) if is_document_request(&request) => {
+                return sign_in_redirect(&request, path);
+            }
+            Err(error) => return Err(error),
+        };
+    if let Some(requirement) = unmet_requirement(&cfg.route_rules, path, &identity.claims()) {
+        let requirement = requirement.clone();
+        return Err(if identity.is_bearer() {
+            GatewayError::InsufficientScope(requirement)
+        } else {
+            GatewayError::Forbidden(requirement)
+        });
     }
 
-    headers::add_identity(&forwarded, &active, cookie_header.as_deref(), cfg)?;
+    headers::add_identity(&forwarded, &identity, cookie_header.as_deref(), cfg)?;
+    let bearer = identity.is_bearer();
     let response = origin::forward(request, path, forwarded, Audience::Private, env, cfg).await?;
-    headers::private_response(response, ctx.auth_ms.unwrap_or_default(), ctx.decision)
+    headers::private_response(response, ctx, bearer)
 }
 
 /// Documents without a session go to sign-in, coming back to this path (and query) after.

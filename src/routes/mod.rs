@@ -1,10 +1,12 @@
-//! The routes the Worker answers itself under `/auth/`: the sign-in flow ([`sign_in`]),
-//! sign-out ([`sign_out`]) and the account API for the site's pages ([`account`]).
+//! The routes the Worker answers itself: under `/auth/`, the sign-in flow ([`sign_in`]),
+//! sign-out ([`sign_out`]) and the account API for the site's pages ([`account`]); under
+//! `/.well-known/`, the protected-resource metadata for bearer clients ([`well_known`]).
 
 mod account;
 mod limits;
 mod sign_in;
 mod sign_out;
+pub mod well_known;
 
 use worker::{Method, Request, Response};
 

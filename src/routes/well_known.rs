@@ -1,0 +1,48 @@
+//! `/.well-known/oauth-protected-resource` (RFC 9728): tells MCP clients and other OAuth 2.1
+//! clients which authorization server (AuthKit) issues the access tokens this site accepts.
+//! Public, cacheable and readable from any origin: it names no user and no secret.
+
+use worker::{Method, Request, Response};
+use workos_edge_core::web::well_known::{protected_resource_for, protected_resource_metadata};
+
+use crate::config::Config;
+use crate::error::GatewayError;
+use crate::http::site_origin;
+
+/// Browsers may cache the document this long; it changes only with the settings.
+const MAX_AGE_SECONDS: u32 = 3600;
+
+/// Answers a metadata request for the normalised `path`, or `None` when the path is not one
+/// (it then goes to the origin like any other). Without `WORKOS_AUTHKIT_DOMAIN` there is no
+/// authorization server to name: 404.
+pub fn protected_resource(
+    request: &Request,
+    path: &str,
+    cfg: &Config,
+) -> Result<Option<Response>, GatewayError> {
+    let origin = site_origin(request)?;
+    let Some(resource) = protected_resource_for(&origin, path) else {
+        return Ok(None);
+    };
+    let Some(authorization_server) = &cfg.authkit_domain else {
+        return Err(GatewayError::NotFound);
+    };
+    let response = match request.method() {
+        // A browser-based MCP client asks first when it sends its own headers.
+        Method::Options => Response::empty()?.with_status(204),
+        Method::Get | Method::Head => Response::from_json(&protected_resource_metadata(
+            &resource,
+            authorization_server,
+        ))?,
+        _ => return Err(GatewayError::MethodNotAllowed),
+    };
+    let headers = response.headers();
+    headers.set("Access-Control-Allow-Origin", "*")?;
+    headers.set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")?;
+    headers.set("Access-Control-Allow-Headers", "*")?;
+    headers.set(
+        "Cache-Control",
+        &format!("public, max-age={MAX_AGE_SECONDS}"),
+    )?;
+    Ok(Some(response))
+}
