@@ -567,6 +567,8 @@ describe('identity headers (policy 4)', () => {
     ['X-WORKOS_ORGANIZATION-ID', 'spoofed-org'],
     ['X-WorkOS-Impersonator-Email', 'spoofed@evil.example'],
     ['x-workos-anything', 'spoofed-anything'],
+    ['X-WorkOS-Credential', 'spoofed-credential'],
+    ['x_workos_api_key_id', 'spoofed-api-key'],
   ];
   const ours = (name) => name.toLowerCase().replace(/_/g, '-').startsWith('x-workos-');
 
@@ -595,10 +597,11 @@ describe('identity headers (policy 4)', () => {
     assert.equal(seen.headers['x-workos-user-id'], me.body.user.id);
     assert.equal(seen.headers['x-workos-user-email'], 'ada@example.com');
     assert.equal(seen.headers['x-workos-session-id'], me.body.sessionId);
-    const allowed = new Set(['x-workos-user-id', 'x-workos-user-email', 'x-workos-session-id', 'x-workos-organization-id', 'x-workos-role', 'x-workos-permissions', 'x-workos-impersonator-email']);
+    const allowed = new Set(['x-workos-user-id', 'x-workos-user-email', 'x-workos-session-id', 'x-workos-organization-id', 'x-workos-role', 'x-workos-permissions', 'x-workos-impersonator-email', 'x-workos-credential']);
     for (const name of Object.keys(seen.headers).filter(ours)) assert.ok(allowed.has(name), `only our own spelling reaches the origin: ${name}`);
     assert.equal(seen.headers['x-workos-role'], undefined, 'no organization, so no role');
     assert.equal(seen.headers['x-workos-impersonator-email'], undefined);
+    assert.equal(seen.headers['x-workos-credential'], 'session');
     await assertAlive();
   });
 });
