@@ -7,10 +7,12 @@ use crate::redact::{Redacted, RedactedOption};
 
 mod api_keys;
 mod authentication;
+mod device;
 mod resources;
 
 pub use api_keys::*;
 pub use authentication::*;
+pub use device::*;
 pub use resources::*;
 
 /// The real WorkOS API.
