@@ -1,25 +1,63 @@
-//! `workos-edge`: look inside, make and check `wos-session` cookies from the command line.
+//! `workos-edge`: look inside, make and check `wos-session` cookies from the command line, and
+//! sign in to WorkOS from a terminal (the OAuth device flow) to get access tokens for scripts.
 //!
-//! Every command reads the cookie (or JSON) on stdin, so values never land in shell history or
+//! Cookie commands read the cookie (or JSON) on stdin, so values never land in shell history or
 //! `ps` output. Secrets come from `--password` or `WORKOS_COOKIE_PASSWORD` and are never printed.
+//! Tokens are printed only by `token`, on stdout.
 
-use std::io::{self, Read, Write};
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Parser, Subcommand};
-use serde_json::Value;
-use workos_edge_core::authenticate::authenticate;
-use workos_edge_core::cookie;
-use workos_edge_core::iron::SealRandomness;
-use workos_edge_core::jwt::{Jwks, RustRsaVerifier, VerifyOptions};
-use workos_edge_core::PasswordSet;
+
+mod cookie_commands;
+mod credentials_file;
+mod http;
+mod login;
+mod session_commands;
+
+use cookie_commands::{AuthenticateOptions, PasswordArgs};
+
+/// Success.
+const EXIT_OK: u8 = 0;
+/// Any other failure (network, server error, unreadable file).
+const EXIT_ERROR: u8 = 1;
+/// Bad arguments or configuration.
+const EXIT_USAGE: u8 = 2;
+/// Not signed in, or the sign-in expired (refresh refused).
+const EXIT_SIGNED_OUT: u8 = 3;
+/// The user denied the sign-in request.
+const EXIT_DENIED: u8 = 4;
+/// The sign-in code expired before it was approved.
+const EXIT_CODE_EXPIRED: u8 = 5;
+
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  error (cookie does not open; network or WorkOS failure)
+  2  usage or configuration error
+  3  not signed in, or the sign-in has expired (run `workos-edge login`)
+  4  login: the sign-in request was denied
+  5  login: the code expired before it was approved";
+
+const CLIENT_HELP: &str = "\
+Exit codes:
+  0  success
+  1  error (network, WorkOS refused, unreadable credentials file)
+  2  usage or configuration error
+  3  not signed in, or the sign-in has expired (run `workos-edge login`)
+  4  login: the sign-in request was denied
+  5  login: the code expired before it was approved
+
+Credentials: $XDG_CONFIG_HOME/workos-edge/credentials.json
+(default ~/.config/workos-edge/credentials.json), mode 0600.";
 
 #[derive(Parser)]
 #[command(
     name = "workos-edge",
     version,
-    about = "Seal, unseal, authenticate and inspect WorkOS wos-session cookies"
+    about = "Seal, unseal, authenticate and inspect WorkOS wos-session cookies; sign in to WorkOS \
+             from a terminal",
+    after_help = EXIT_CODES_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -67,190 +105,137 @@ enum Command {
         #[arg(long, default_value = "wos-session")]
         name: String,
     },
+    /// Sign in without a browser on this machine (OAuth device flow, public client): shows a URL
+    /// and a code to approve from any browser, then saves the tokens.
+    #[command(after_help = CLIENT_HELP)]
+    Login {
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Print the access token (only it) on stdout, refreshing it first if it expires soon:
+    /// `curl -H "Authorization: Bearer $(workos-edge token)" ...`
+    #[command(after_help = CLIENT_HELP)]
+    Token {
+        #[command(flatten)]
+        client: ClientArgs,
+        /// Refresh when the token expires within this many seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        min_validity: u64,
+    },
+    /// Show who is signed in (user email and id, organization). No tokens.
+    #[command(after_help = CLIENT_HELP)]
+    Whoami {
+        #[command(flatten)]
+        client: ClientArgs,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget the sign-in: delete the credentials file (the WorkOS session itself lives on until
+    /// it expires or is revoked).
+    #[command(after_help = CLIENT_HELP)]
+    Logout {
+        #[command(flatten)]
+        client: ClientArgs,
+    },
 }
 
-#[derive(Args)]
-struct PasswordArgs {
-    /// Cookie password, or `ID=SECRET` (repeatable) for an iron-session password map.
-    /// Defaults to the WORKOS_COOKIE_PASSWORD environment variable.
-    #[arg(long = "password", value_name = "SECRET|ID=SECRET")]
-    passwords: Vec<String>,
+/// Where to sign in: the options shared by `login`, `token`, `whoami` and `logout`.
+#[derive(Args, Clone, Default)]
+struct ClientArgs {
+    /// WorkOS client id (`client_...`). Required by `login`; the other commands default to the
+    /// one saved at login.
+    #[arg(long, env = "WORKOS_CLIENT_ID", value_name = "CLIENT_ID")]
+    client_id: Option<String>,
+    /// WorkOS API base URL. `login` defaults to https://api.workos.com; the other commands to
+    /// the one saved at login. Plain http:// is accepted for localhost only.
+    #[arg(long, env = "WORKOS_API_BASE_URL", value_name = "URL")]
+    api_base_url: Option<String>,
 }
 
-impl PasswordArgs {
-    fn resolve(&self) -> Result<PasswordSet, String> {
-        let values = if self.passwords.is_empty() {
-            match std::env::var("WORKOS_COOKIE_PASSWORD") {
-                Ok(value) if !value.is_empty() => vec![value],
-                _ => {
-                    return Err(
-                        "no cookie password: pass --password or set WORKOS_COOKIE_PASSWORD".into(),
-                    )
-                }
-            }
-        } else {
-            self.passwords.clone()
-        };
-        let entries: Vec<Option<(String, String)>> =
-            values.iter().map(|v| split_map_entry(v)).collect();
-        let result = match (values.as_slice(), entries.as_slice()) {
-            ([single], [None]) => PasswordSet::single(single.as_str()),
-            (_, entries) if entries.iter().all(Option::is_some) => {
-                PasswordSet::map(entries.iter().flatten().cloned())
-            }
-            _ => {
-                return Err(
-                    "with several passwords, each must be ID=SECRET with a numeric ID".into(),
-                )
-            }
-        };
-        result.map_err(|e| format!("cookie password: {e}"))
+impl ClientArgs {
+    fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref().filter(|id| !id.trim().is_empty())
+    }
+
+    fn api_base_url(&self) -> Option<&str> {
+        self.api_base_url
+            .as_deref()
+            .filter(|url| !url.trim().is_empty())
     }
 }
 
-/// `12=secret` is a map entry; anything else (even with `=` inside) is a plain secret.
-fn split_map_entry(value: &str) -> Option<(String, String)> {
-    let (id, secret) = value.split_once('=')?;
-    let numeric = !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
-    (numeric && !secret.is_empty()).then(|| (id.to_owned(), secret.to_owned()))
+/// Why a sign-in command stopped: the exit code and a message for stderr (never a token).
+#[derive(Debug)]
+struct Failure {
+    exit: u8,
+    message: String,
+}
+
+impl Failure {
+    fn new(exit: u8, message: impl Into<String>) -> Self {
+        Self {
+            exit,
+            message: message.into(),
+        }
+    }
+
+    fn error(message: impl Into<String>) -> Self {
+        Self::new(EXIT_ERROR, message)
+    }
+
+    fn usage(message: impl Into<String>) -> Self {
+        Self::new(EXIT_USAGE, message)
+    }
+
+    fn signed_out(message: impl Into<String>) -> Self {
+        Self::new(EXIT_SIGNED_OUT, message)
+    }
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse().command) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("workos-edge: {message}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn run(command: Command) -> Result<ExitCode, String> {
-    match command {
-        Command::Unseal { passwords, now } => {
-            let passwords = passwords.resolve()?;
-            let cookie = read_stdin_trimmed()?;
-            if cookie.is_empty() {
-                eprintln!("no_session_cookie_provided");
-                return Ok(ExitCode::from(1));
-            }
-            match cookie::unseal_json(&cookie, &passwords, now_ms(now)?) {
-                Ok(value) => print_json(&value).map(|()| ExitCode::SUCCESS),
-                Err(error) => {
-                    eprintln!("invalid_session_cookie: {error}");
-                    Ok(ExitCode::from(1))
-                }
-            }
-        }
-        Command::Seal { passwords, ttl } => {
-            let passwords = passwords.resolve()?;
-            let input = read_stdin_trimmed()?;
-            let value: Value =
-                serde_json::from_str(&input).map_err(|e| format!("stdin is not JSON: {e}"))?;
-            let expiration = ttl
-                .filter(|&t| t > 0)
-                .map(|t| now_ms(None).map(|now| now + t * 1000))
-                .transpose()?;
-            let sealed = cookie::seal_json(&value, &passwords, &random_for_seal()?, expiration);
-            println!("{sealed}");
-            Ok(ExitCode::SUCCESS)
-        }
+    let result = match Cli::parse().command {
+        Command::Unseal { passwords, now } => cookie_commands::unseal(passwords, now),
+        Command::Seal { passwords, ttl } => cookie_commands::seal(passwords, ttl),
         Command::Authenticate {
             passwords,
             jwks,
             now,
             leeway,
             issuer,
-        } => {
-            let passwords = passwords.resolve()?;
-            let jwks = load_jwks(&jwks)?;
-            let cookie = read_stdin_trimmed()?;
-            let options = VerifyOptions {
-                leeway_seconds: leeway,
-                issuers: issuer,
-            };
-            let result = authenticate(
-                Some(&cookie),
-                &passwords,
-                &jwks,
-                &RustRsaVerifier,
-                now_ms(now)?,
-                &options,
-            );
-            let json = match &result {
-                Ok(session) => session.to_sdk_json(),
-                Err(failure) => {
-                    eprintln!("{}: {failure}", failure.reason());
-                    failure.to_sdk_json()
-                }
-            };
-            print_json(&json).map(|()| ExitCode::SUCCESS)
-        }
-        Command::Inspect { name } => {
-            let cookie = read_stdin_trimmed()?;
-            let inspection = cookie::inspect(&name, &cookie);
-            let json = serde_json::to_value(&inspection).map_err(|e| e.to_string())?;
-            print_json(&json).map(|()| ExitCode::SUCCESS)
-        }
-    }
-}
-
-fn read_stdin_trimmed() -> Result<String, String> {
-    let mut input = String::new();
-    io::stdin()
-        .read_to_string(&mut input)
-        .map_err(|e| format!("cannot read stdin: {e}"))?;
-    Ok(input.trim().to_owned())
-}
-
-fn print_json(value: &Value) -> Result<(), String> {
-    let mut out = io::stdout().lock();
-    serde_json::to_writer(&mut out, value).map_err(|e| e.to_string())?;
-    writeln!(out).map_err(|e| e.to_string())
-}
-
-fn now_ms(now_seconds: Option<u64>) -> Result<u64, String> {
-    match now_seconds {
-        Some(seconds) => seconds
-            .checked_mul(1000)
-            .ok_or_else(|| "--now is out of range".to_owned()),
-        None => SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .map_err(|_| "the system clock is before 1970".to_owned()),
-    }
-}
-
-fn random_for_seal() -> Result<SealRandomness, String> {
-    let mut bytes = [0u8; 80];
-    getrandom::getrandom(&mut bytes).map_err(|e| format!("no randomness available: {e}"))?;
-    Ok(SealRandomness::from_bytes(bytes))
-}
-
-fn load_jwks(path: &str) -> Result<Jwks, String> {
-    let text = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let value: Value =
-        serde_json::from_slice(&text).map_err(|e| format!("{path} is not JSON: {e}"))?;
-    let set = if value.get("keys").is_some() {
-        value
-    } else {
-        value.get("jwks").cloned().unwrap_or(Value::Null)
+        } => cookie_commands::authenticate(
+            passwords,
+            AuthenticateOptions {
+                jwks,
+                now,
+                leeway,
+                issuer,
+            },
+        ),
+        Command::Inspect { name } => cookie_commands::inspect(&name),
+        Command::Login { client } => return finish(login::login(&client)),
+        Command::Token {
+            client,
+            min_validity,
+        } => return finish(session_commands::token(&client, min_validity)),
+        Command::Whoami { client, json } => return finish(session_commands::whoami(&client, json)),
+        Command::Logout { client } => return finish(session_commands::logout(&client)),
     };
-    serde_json::from_value(set).map_err(|e| format!("{path} holds no JWKS: {e}"))
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("workos-edge: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::split_map_entry;
-
-    #[test]
-    fn only_numeric_ids_make_map_entries() {
-        assert_eq!(
-            split_map_entry("2=secret"),
-            Some(("2".into(), "secret".into()))
-        );
-        assert_eq!(split_map_entry("abc=def"), None);
-        assert_eq!(split_map_entry("=x"), None);
-        assert_eq!(split_map_entry("plain"), None);
+fn finish(result: Result<(), Failure>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(failure) => {
+            eprintln!("workos-edge: {}", failure.message);
+            ExitCode::from(failure.exit)
+        }
     }
 }
