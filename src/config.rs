@@ -1,9 +1,15 @@
-//! Settings from `[vars]` and secrets, named as authkit-nextjs names them, checked once per
-//! request (they are cheap to read) so a missing one names itself on the first request.
-//! Parsing is separate from the `Env` so it is unit-tested natively.
+//! Settings from `[vars]` and secrets, named as authkit-nextjs names them. They are read and
+//! checked once per isolate ([`Config::for_env`]): about twenty binding reads and the parsing
+//! of globs and rules are not a per-request cost. A missing or bad setting is not remembered,
+//! so it names itself on every request until it is fixed. Parsing is separate from the `Env`
+//! so it is unit-tested natively.
 
+use std::cell::RefCell;
 use std::fmt;
+use std::rc::Rc;
 
+use js_sys::Object;
+use wasm_bindgen::JsValue;
 use worker::{Env, ObjectNamespace};
 use workos_edge_core::api::DEFAULT_API_BASE_URL;
 use workos_edge_core::web::{
@@ -39,6 +45,37 @@ pub struct ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.setting, self.problem)
+    }
+}
+
+/// Which requests get a JSON log line (`LOG_REQUESTS`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogRequests {
+    /// Every request.
+    All,
+    /// Everything but the quiet majority: successful public requests and requests served on a
+    /// session or credential as it was (no refresh, no sign-in, no error). Printing a line
+    /// costs more than the gateway's own work on those.
+    #[default]
+    Events,
+    /// None.
+    Off,
+}
+
+impl LogRequests {
+    /// Whether a request that ended with `status` after `decision` gets a line.
+    pub fn wants(self, status: u16, decision: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Off => false,
+            Self::Events => {
+                status >= 400
+                    || !matches!(
+                        decision,
+                        "public" | "authenticated" | "access_token" | "api_key"
+                    )
+            }
+        }
     }
 }
 
@@ -84,11 +121,39 @@ pub struct Config {
     pub api_keys: bool,
     /// `API_KEY_CACHE_SECONDS`: how long a valid API key is remembered in the isolate.
     pub api_key_cache_seconds: u64,
+    /// `LOG_REQUESTS`: `all`, `events` (default) or `off`.
+    pub log_requests: LogRequests,
     /// The `REFRESH_COORDINATOR` Durable Object binding, when configured.
     pub refresh_coordinator: Option<ObjectNamespace>,
 }
 
+thread_local! {
+    /// The settings of the `env` object this isolate was last given.
+    static CACHED: RefCell<Option<(JsValue, Rc<Config>)>> = const { RefCell::new(None) };
+}
+
 impl Config {
+    /// The settings for `env`, read once per isolate. The runtime hands every request of an
+    /// isolate the same `env` object, and settings only change with a new deployment (a new
+    /// isolate); a different object is read afresh.
+    pub fn for_env(env: &Env) -> Result<Rc<Self>, ConfigError> {
+        let cached = CACHED.with(|cached| {
+            cached
+                .borrow()
+                .as_ref()
+                .filter(|(seen, _)| Object::is(seen, env))
+                .map(|(_, config)| config.clone())
+        });
+        if let Some(config) = cached {
+            return Ok(config);
+        }
+        let config = Rc::new(Self::from_env(env)?);
+        CACHED.with(|cached| {
+            *cached.borrow_mut() = Some((JsValue::from(env.clone()), config.clone()));
+        });
+        Ok(config)
+    }
+
     /// Reads and checks every setting from the Worker's bindings.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let lookup = |name: &str| {
@@ -176,6 +241,21 @@ impl Config {
                 problem: format!("must be at most {MAX_API_KEY_CACHE_SECONDS}"),
             });
         }
+        let log_requests = match settings
+            .optional("LOG_REQUESTS")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("events") => LogRequests::Events,
+            Some("all") => LogRequests::All,
+            Some("off") => LogRequests::Off,
+            Some(_) => {
+                return Err(ConfigError {
+                    setting: "LOG_REQUESTS",
+                    problem: "must be all, events or off".into(),
+                })
+            }
+        };
         Ok(Self {
             client_id: settings.required("WORKOS_CLIENT_ID")?,
             api_key: settings.required("WORKOS_API_KEY")?,
@@ -200,6 +280,7 @@ impl Config {
             authkit_domain,
             api_keys: settings.boolean("API_KEYS", false)?,
             api_key_cache_seconds,
+            log_requests,
             refresh_coordinator: None,
         })
     }
@@ -346,6 +427,7 @@ mod tests {
             ("WORKOS_AUTHKIT_DOMAIN", "secret-value-xyz"),
             ("API_KEYS", "secret-value-xyz"),
             ("API_KEY_CACHE_SECONDS", "secret-value-xyz"),
+            ("LOG_REQUESTS", "secret-value-xyz"),
         ] {
             let e = error(&[(setting, value)]);
             assert_eq!(e.setting, setting);
@@ -359,6 +441,21 @@ mod tests {
             );
         }
         assert_eq!(error(&[("WORKOS_API_KEY", " ")]).setting, "WORKOS_API_KEY");
+    }
+
+    #[test]
+    fn request_logging() {
+        assert_eq!(config(&[]).unwrap().log_requests, LogRequests::Events);
+        let events = LogRequests::Events;
+        assert!(!events.wants(200, "public") && !events.wants(304, "authenticated"));
+        assert!(!events.wants(200, "access_token") && !events.wants(200, "api_key"));
+        for (status, decision) in [(200, "refreshed"), (302, "login"), (401, "unauthenticated")] {
+            assert!(events.wants(status, decision), "{status} {decision}");
+        }
+        assert!(events.wants(404, "public"), "errors are always events");
+        let all = config(&[("LOG_REQUESTS", "ALL")]).unwrap().log_requests;
+        assert!(all.wants(200, "public"));
+        assert!(!LogRequests::Off.wants(500, "public"));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::fmt;
 
 use worker::{Headers, Response};
 
-use crate::config::Config;
+use crate::config::{Config, LogRequests};
 use crate::error::{ChallengeSite, GatewayError};
 
 /// The session cookie's fate on this response.
@@ -33,6 +33,8 @@ pub struct RequestContext {
     pub auth_ms: Option<u64>,
     /// Where authentication challenges point (the host, and the RFC 9728 metadata).
     pub challenge: ChallengeSite,
+    /// Which requests get a log line (`LOG_REQUESTS`).
+    pub log: LogRequests,
     session_cookie: Option<SessionCookie>,
     other_cookies: Vec<String>,
 }

@@ -1,7 +1,9 @@
 //! Small HTTP helpers every handler uses: reading headers, redirects, what kind of request
 //! this is, and whether a state-changing request comes from our own pages.
 
-use worker::{Request, Response};
+use worker::{Headers, Request, Response};
+
+use workos_edge_core::web::{url_parts, UrlParts};
 
 use crate::error::GatewayError;
 
@@ -24,22 +26,35 @@ pub fn header(request: &Request, name: &str) -> Option<String> {
 /// Whether the client is navigating to a page (so a sign-in redirect makes sense) rather than
 /// fetching data or an asset (which gets a 401 instead: never redirect an XHR).
 pub fn is_document_request(request: &Request) -> bool {
-    let method = request.method();
-    if method != worker::Method::Get && method != worker::Method::Head {
+    is_document(&request.inner().method(), request.headers())
+}
+
+/// [`is_document_request`] on the method (as sent) and headers.
+pub fn is_document(method: &str, headers: &Headers) -> bool {
+    if method != "GET" && method != "HEAD" {
         return false;
     }
-    match header(request, "sec-fetch-dest").as_deref() {
-        None | Some("") => header(request, "accept").is_some_and(|a| a.contains("text/html")),
+    let header = |name: &str| headers.get(name).ok().flatten();
+    match header("sec-fetch-dest").as_deref() {
+        None | Some("") => header("accept").is_some_and(|a| a.contains("text/html")),
         Some(dest) => dest == "document",
     }
 }
 
+/// The request URL as the runtime serialised it (read once per use; never reparsed: see
+/// [`url_parts`]).
+pub fn request_url(request: &Request) -> String {
+    request.inner().url()
+}
+
+/// The parts of a serialised request URL, or 400.
+pub fn parts(url: &str) -> Result<UrlParts<'_>, GatewayError> {
+    url_parts(url).ok_or(GatewayError::BadRequest("The request URL is malformed."))
+}
+
 /// This site's origin (`https://host`), from the request URL.
 pub fn site_origin(request: &Request) -> Result<String, GatewayError> {
-    let url = request
-        .url()
-        .map_err(|_| GatewayError::BadRequest("The request URL is malformed."))?;
-    Ok(url.origin().ascii_serialization())
+    Ok(parts(&request_url(request))?.origin.to_owned())
 }
 
 /// A 302 to a path on this site (or an absolute URL we built).

@@ -63,12 +63,9 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
     let started = now_ms();
     // As sent: workers-rs maps unknown methods to GET.
     let method = request.inner().method();
-    let document = http::is_document_request(&request);
+    let headers = request.headers().clone();
     let raw_path = request.path();
     let mut ctx = RequestContext::default();
-    if let Ok(url) = request.url() {
-        ctx.challenge.realm = url.host_str().unwrap_or_default().to_owned();
-    }
 
     let outcome = handle(request, &raw_path, &env, &mut ctx).await;
     let mut error_code = None;
@@ -78,23 +75,27 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
             error_code = Some(error.code());
             // A detail recorded on the way (why WorkOS could not answer) says more.
             ctx.reason.get_or_insert_with(|| error.log_detail());
+            let document = http::is_document(&method, &headers);
             error.into_response(document, &ctx.challenge)?
         }
     };
     let response = ctx.apply_cookies(response)?;
-    console_log!(
-        "{}",
-        serde_json::json!({
-            "method": method,
-            "path": log_prefix(&raw_path),
-            "status": response.status_code(),
-            "decision": ctx.decision,
-            "error": error_code,
-            "reason": ctx.reason,
-            "auth_ms": ctx.auth_ms,
-            "total_ms": now_ms().saturating_sub(started),
-        })
-    );
+    let status = response.status_code();
+    if ctx.log.wants(status, ctx.decision) {
+        console_log!(
+            "{}",
+            serde_json::json!({
+                "method": method,
+                "path": log_prefix(&raw_path),
+                "status": status,
+                "decision": ctx.decision,
+                "error": error_code,
+                "reason": ctx.reason,
+                "auth_ms": ctx.auth_ms,
+                "total_ms": now_ms().saturating_sub(started),
+            })
+        );
+    }
     Ok(response)
 }
 
@@ -107,8 +108,12 @@ async fn handle(
     if !http::is_supported_method(&request.inner().method()) {
         return Err(GatewayError::MethodNotAllowed);
     }
+    if let Some(parts) = workos_edge_core::web::url_parts(&http::request_url(&request)) {
+        ctx.challenge.realm = parts.host.to_owned();
+    }
     let path = normalize_path(raw_path).map_err(GatewayError::BadPath)?;
-    let cfg = Config::from_env(env)?;
+    let cfg = Config::for_env(env)?;
+    ctx.log = cfg.log_requests;
     if cfg.authkit_domain.is_some() {
         let origin = http::site_origin(&request)?;
         ctx.challenge.resource_metadata = Some(protected_resource_metadata_url(&origin));

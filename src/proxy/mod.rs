@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::context::RequestContext;
 use crate::credentials::authenticate;
 use crate::error::GatewayError;
-use crate::http::{header, is_document_request, redirect};
+use crate::http::{header, is_document_request, parts, redirect, request_url};
 use origin::Audience;
 
 /// The gateway pipeline for the normalised `path`.
@@ -60,13 +60,10 @@ pub async fn handle(
 /// Documents without a session go to sign-in, coming back to this path (and query) after.
 fn sign_in_redirect(request: &Request, path: &str) -> Result<Response, GatewayError> {
     let mut return_to = path.to_owned();
-    if let Some(query) = request
-        .url()
-        .ok()
-        .and_then(|u| u.query().map(str::to_owned))
-    {
+    let url = request_url(request);
+    if let Some(query) = parts(&url)?.query {
         return_to.push('?');
-        return_to.push_str(&query);
+        return_to.push_str(query);
     }
     redirect(&format!(
         "/auth/login?returnTo={}",

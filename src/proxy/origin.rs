@@ -4,6 +4,7 @@ use worker::{CacheMode, Env, Fetch, Headers, Request, RequestInit, RequestRedire
 
 use crate::config::{Config, ConfigError};
 use crate::error::GatewayError;
+use crate::http::{parts, request_url};
 
 /// Whether a request goes on with a user's identity attached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,15 +35,14 @@ pub async fn forward(
     env: &Env,
     cfg: &Config,
 ) -> Result<Response, GatewayError> {
-    let url = request
-        .url()
-        .map_err(|_| GatewayError::BadRequest("The request URL is malformed."))?;
-    let base = match &cfg.origin_url {
-        Some(origin) => origin.clone(),
-        None => url.origin().ascii_serialization(),
-    };
-    let mut target = format!("{base}{path}");
-    if let Some(query) = url.query() {
+    let url = request_url(&request);
+    let url = parts(&url)?;
+    let base = cfg.origin_url.as_deref().unwrap_or(url.origin);
+    let mut target =
+        String::with_capacity(base.len() + path.len() + 1 + url.query.map_or(0, str::len));
+    target.push_str(base);
+    target.push_str(path);
+    if let Some(query) = url.query {
         target.push('?');
         target.push_str(query);
     }

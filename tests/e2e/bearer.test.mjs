@@ -47,6 +47,8 @@ before(async () => {
       WORKOS_AUTHKIT_DOMAIN: AUTHKIT,
       // The emulator puts the client id in `aud`.
       WORKOS_AUDIENCE: CLIENT_ID,
+      // Every request logged, so the no-secrets check sees successes too.
+      LOG_REQUESTS: 'all',
     }),
     startWorker(common),
   ]);

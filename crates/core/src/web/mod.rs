@@ -8,7 +8,8 @@
 //! * [`return_to`]: keeping `returnTo` on our origin;
 //! * [`callback`]: the shape of the sign-in callback's query;
 //! * [`bearer`]: `Authorization: Bearer` credentials and RFC 6750 challenges;
-//! * [`well_known`]: RFC 9728 protected-resource metadata.
+//! * [`well_known`]: RFC 9728 protected-resource metadata;
+//! * [`url`]: the parts of a request URL, without a URL parser.
 
 pub mod bearer;
 pub mod callback;
@@ -18,6 +19,7 @@ pub mod headers;
 pub mod path;
 pub mod return_to;
 pub mod rules;
+pub mod url;
 pub mod well_known;
 
 pub use cookies::{
@@ -29,3 +31,4 @@ pub use headers::is_identity_header;
 pub use path::{normalize_path, PathError};
 pub use return_to::safe_return_path;
 pub use rules::{any_rule_covers, parse_route_rules, unmet_requirement, Requirement, RouteRule};
+pub use url::{url_parts, UrlParts};
