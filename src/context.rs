@@ -9,10 +9,10 @@
 
 use std::fmt;
 
-use worker::{Headers, Response};
 
 use crate::config::{Config, LogRequests};
 use crate::error::{ChallengeSite, GatewayError};
+use crate::http::with_headers;
 
 /// The session cookie's fate on this response.
 enum SessionCookie {
@@ -80,14 +80,14 @@ impl RequestContext {
 
     /// Puts the recorded cookies on `response` (copying its headers, which may be immutable
     /// when they come from `fetch`).
-    pub fn apply_cookies(&self, response: Response) -> worker::Result<Response> {
+    pub fn apply_cookies(
+        &self,
+        response: web_sys::Response,
+    ) -> Result<web_sys::Response, GatewayError> {
         if !self.has_cookies() {
             return Ok(response);
         }
-        let headers = Headers::new();
-        for (name, value) in response.headers().entries() {
-            headers.append(&name, &value)?;
-        }
+        let headers = web_sys::Headers::new_with_headers(&response.headers())?;
         for line in &self.other_cookies {
             headers.append("Set-Cookie", line)?;
         }
@@ -97,8 +97,9 @@ impl RequestContext {
             }
             None => {}
         }
-        Ok(response.with_headers(headers))
+        with_headers(&response, &headers)
     }
+
 }
 
 #[cfg(test)]

@@ -263,6 +263,13 @@ impl From<ConfigError> for GatewayError {
     }
 }
 
+/// Any runtime (JavaScript) error while building a request or response.
+impl From<wasm_bindgen::JsValue> for GatewayError {
+    fn from(_: wasm_bindgen::JsValue) -> Self {
+        Self::Internal("the runtime refused to build a request or response")
+    }
+}
+
 /// Any runtime error while building a response.
 impl From<worker::Error> for GatewayError {
     fn from(_: worker::Error) -> Self {

@@ -49,8 +49,9 @@ pub mod runtime;
 pub mod tokens;
 pub mod workos;
 
-use worker::{console_log, event, Context, Env, Request, Response, Result};
-use workos_edge_core::web::normalize_path;
+use wasm_bindgen::prelude::{wasm_bindgen, JsValue};
+use worker::{console_log, Env, Request};
+use workos_edge_core::web::{normalize_path, url_parts};
 use workos_edge_core::web::well_known::{protected_resource_metadata_url, PROTECTED_RESOURCE_PATH};
 
 use crate::config::Config;
@@ -58,16 +59,23 @@ use crate::context::RequestContext;
 use crate::error::GatewayError;
 use crate::runtime::now_ms;
 
-#[event(fetch)]
-async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
+/// The Worker's `fetch` handler (what `#[event(fetch)]` would generate, minus wrapping the
+/// request and response: the proxy path works on the runtime's own objects).
+#[wasm_bindgen]
+pub async fn fetch(
+    request: web_sys::Request,
+    env: Env,
+    _ctx: worker::worker_sys::Context,
+) -> std::result::Result<web_sys::Response, JsValue> {
     let started = now_ms();
-    // As sent: workers-rs maps unknown methods to GET.
-    let method = request.inner().method();
-    let headers = request.headers().clone();
-    let raw_path = request.path();
+    // As sent (workers-rs would map unknown methods to GET).
+    let method = request.method();
+    let headers = request.headers();
+    let url = request.url();
+    let raw_path = url_parts(&url).map_or("", |parts| parts.path).to_owned();
     let mut ctx = RequestContext::default();
 
-    let outcome = handle(request, &raw_path, &env, &mut ctx).await;
+    let outcome = handle(request, &url, &raw_path, &env, &mut ctx).await;
     let mut error_code = None;
     let response = match outcome {
         Ok(response) => response,
@@ -76,11 +84,17 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
             // A detail recorded on the way (why WorkOS could not answer) says more.
             ctx.reason.get_or_insert_with(|| error.log_detail());
             let document = http::is_document(&method, &headers);
-            error.into_response(document, &ctx.challenge)?
+            web_sys::Response::from(
+                error
+                    .into_response(document, &ctx.challenge)
+                    .map_err(|e| JsValue::from_str(&e.to_string()))?,
+            )
         }
     };
-    let response = ctx.apply_cookies(response)?;
-    let status = response.status_code();
+    let response = ctx
+        .apply_cookies(response)
+        .map_err(|e| JsValue::from_str(e.code()))?;
+    let status = response.status();
     if ctx.log.wants(status, ctx.decision) {
         console_log!(
             "{}",
@@ -100,30 +114,30 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
 }
 
 async fn handle(
-    request: Request,
+    request: web_sys::Request,
+    url: &str,
     raw_path: &str,
     env: &Env,
     ctx: &mut RequestContext,
-) -> std::result::Result<Response, GatewayError> {
-    if !http::is_supported_method(&request.inner().method()) {
+) -> std::result::Result<web_sys::Response, GatewayError> {
+    if !http::is_supported_method(&request.method()) {
         return Err(GatewayError::MethodNotAllowed);
     }
-    if let Some(parts) = workos_edge_core::web::url_parts(&http::request_url(&request)) {
-        ctx.challenge.realm = parts.host.to_owned();
-    }
+    let parts = http::parts(url)?;
+    ctx.challenge.realm = parts.host.to_owned();
     let path = normalize_path(raw_path).map_err(GatewayError::BadPath)?;
     let cfg = Config::for_env(env)?;
     ctx.log = cfg.log_requests;
     if cfg.authkit_domain.is_some() {
-        let origin = http::site_origin(&request)?;
-        ctx.challenge.resource_metadata = Some(protected_resource_metadata_url(&origin));
+        ctx.challenge.resource_metadata = Some(protected_resource_metadata_url(parts.origin));
     }
     if path.starts_with(routes::PREFIX) {
-        return routes::dispatch(request, &path, &cfg, ctx).await;
+        let response = routes::dispatch(Request::from(request), &path, &cfg, ctx).await?;
+        return Ok(response.into());
     }
     if path.starts_with(PROTECTED_RESOURCE_PATH) {
         if let Some(response) = routes::well_known::protected_resource(&request, &path, &cfg)? {
-            return Ok(response);
+            return Ok(response.into());
         }
     }
     proxy::handle(request, &path, env, &cfg, ctx).await

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use sha2::{Digest, Sha256};
 use workos_edge_core::authenticate::{open_session, AuthenticateFailure};
@@ -21,8 +22,12 @@ use crate::tokens::{verify_access_token, JwksSource, TokenCheckError};
 /// (or the seal expires): a request with a known cookie skips unsealing and the token check.
 const SESSION_CACHE_LIMIT: usize = 4096;
 
+/// Resolved sessions by the SHA-256 of the cookie's MAC-covered part, with the time (seconds)
+/// until which each may be used as it is. Shared, not copied, by the requests that use them.
+type SessionCache = HashMap<[u8; 32], (Rc<ActiveSession>, i64)>;
+
 thread_local! {
-    static SESSIONS: RefCell<HashMap<[u8; 32], (ActiveSession, i64)>> = RefCell::new(HashMap::new());
+    static SESSIONS: RefCell<SessionCache> = RefCell::new(HashMap::new());
 }
 
 /// Resolves the request's session.
@@ -39,7 +44,7 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
     let cached = SESSIONS.with(|c| c.borrow().get(&digest).cloned());
     if let Some((active, usable_until)) = cached {
         if now_s < usable_until {
-            return SessionState::Active(Box::new(active));
+            return SessionState::Active(active);
         }
     }
     let session = match open_session(Some(sealed), &cfg.passwords, now_ms) {
@@ -91,13 +96,14 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
                 .expires_at
                 .is_some_and(|exp| exp - now_s <= cfg.refresh_buffer_seconds as i64);
             if !due {
+                let active = Rc::new(active);
                 remember(&digest, sealed, &active, cfg);
-                return SessionState::Active(Box::new(active));
+                return SessionState::Active(active);
             }
             match refresh::refresh(cfg, sealed, now_ms, None).await {
-                Ok(refreshed) => SessionState::Active(Box::new(from_refresh(refreshed))),
+                Ok(refreshed) => SessionState::Active(Rc::new(from_refresh(refreshed))),
                 Err(failure) if failure.is_retryable() => {
-                    SessionState::Active(Box::new(ActiveSession {
+                    SessionState::Active(Rc::new(ActiveSession {
                         refresh_deferred: true,
                         ..active
                     }))
@@ -108,7 +114,7 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
         // Expired, or signed by a key we do not have: the refresh token decides.
         Err(TokenCheckError::Invalid(error)) => {
             match refresh::refresh(cfg, sealed, now_ms, None).await {
-                Ok(refreshed) => SessionState::Active(Box::new(from_refresh(refreshed))),
+                Ok(refreshed) => SessionState::Active(Rc::new(from_refresh(refreshed))),
                 Err(failure) if failure.is_retryable() => SessionState::Unavailable {
                     retry_after: retry_after(&failure),
                     reason: format!(
@@ -136,7 +142,7 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
 }
 
 /// Caches a verified session until its refresh falls due or its seal expires.
-fn remember(digest: &[u8; 32], sealed: &str, active: &ActiveSession, cfg: &Config) {
+fn remember(digest: &[u8; 32], sealed: &str, active: &Rc<ActiveSession>, cfg: &Config) {
     let Some(exp) = active.expires_at else { return };
     let mut usable_until = exp - cfg.refresh_buffer_seconds as i64;
     if let Some(seal_expires_ms) =

@@ -75,7 +75,7 @@ impl ActiveSession {
 #[derive(Debug)]
 pub enum SessionState {
     /// Signed in.
-    Active(Box<ActiveSession>),
+    Active(Rc<ActiveSession>),
     /// Not signed in: `reason` is the SDK reason; `clear_cookie` when a cookie must go.
     Anonymous {
         /// `no_session_cookie_provided`, `invalid_session_cookie`, `invalid_jwt`...
@@ -99,7 +99,7 @@ pub async fn require_session(
     cookie_header: Option<&str>,
     cfg: &Config,
     ctx: &mut RequestContext,
-) -> Result<Box<ActiveSession>, GatewayError> {
+) -> Result<Rc<ActiveSession>, GatewayError> {
     let started = now_ms();
     let state = cookie::resolve(cfg, cookie_header, started).await;
     ctx.auth_ms = Some(now_ms().saturating_sub(started));
@@ -136,7 +136,7 @@ pub async fn require_session(
 #[derive(Debug)]
 pub enum Identity {
     /// The `wos-session` cookie.
-    Session(Box<ActiveSession>),
+    Session(Rc<ActiveSession>),
     /// A bearer access token.
     AccessToken(Box<VerifiedAccessToken>),
     /// A bearer organization API key.

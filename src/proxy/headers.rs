@@ -1,22 +1,26 @@
 //! Headers on the way to the origin and back: inbound identity spellings removed, our identity
 //! added, and authenticated responses kept out of shared caches.
 
-use worker::{Headers, Response};
+use web_sys::{Headers, Response};
 use workos_edge_core::web::{is_identity_header, rewrite_cookie_header};
 
 use crate::config::Config;
 use crate::context::RequestContext;
 use crate::credentials::{ActiveSession, Identity};
 use crate::error::GatewayError;
+use crate::http::with_headers;
 
 /// Inbound headers minus anything that could be read as one of our identity headers (any
-/// case, `_` for `-`), whatever happens next.
+/// case, `_` for `-`), whatever happens next. The copy is made by the runtime in one call;
+/// only the names cross into wasm.
 pub fn without_identity(inbound: &Headers) -> Result<Headers, GatewayError> {
-    let headers = Headers::new();
-    for (name, value) in inbound.entries() {
-        if !is_identity_header(&name) {
-            headers.append(&name, &value)?;
-        }
+    let headers = Headers::new_with_headers(inbound)?;
+    let ours: Vec<String> = worker::Headers(inbound.clone())
+        .keys()
+        .filter(|name| is_identity_header(name))
+        .collect();
+    for name in ours {
+        headers.delete(&name)?;
     }
     Ok(headers)
 }
@@ -137,12 +141,9 @@ pub fn private_response(
     bearer: bool,
 ) -> Result<Response, GatewayError> {
     let (auth_ms, decision) = (ctx.auth_ms.unwrap_or_default(), ctx.decision);
-    let headers = Headers::new();
-    for (name, value) in response.headers().entries() {
-        let lower = name.to_ascii_lowercase();
-        if lower != "cache-control" && lower != "expires" && lower != "pragma" {
-            headers.append(&name, &value)?;
-        }
+    let headers = Headers::new_with_headers(&response.headers())?;
+    for name in ["Expires", "Pragma"] {
+        headers.delete(name)?;
     }
     headers.set("Cache-Control", "private, no-store")?;
     headers.append("Vary", if bearer { "Authorization" } else { "Cookie" })?;
@@ -150,7 +151,7 @@ pub fn private_response(
         "Server-Timing",
         &format!("auth;dur={auth_ms};desc=\"{decision}\""),
     )?;
-    Ok(response.with_headers(headers))
+    with_headers(&response, &headers)
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 mod headers;
 mod origin;
 
-use worker::{Env, Request, Response};
+use web_sys::{Request, Response};
+use worker::Env;
 use workos_edge_core::encoding::form_urlencode;
 use workos_edge_core::web::unmet_requirement;
 
@@ -24,7 +25,7 @@ pub async fn handle(
     cfg: &Config,
     ctx: &mut RequestContext,
 ) -> Result<Response, GatewayError> {
-    let forwarded = headers::without_identity(request.headers())?;
+    let forwarded = headers::without_identity(&request.headers())?;
     if cfg.is_public(path) {
         ctx.decision = "public";
         return origin::forward(request, path, forwarded, Audience::Public, env, cfg).await;
@@ -38,7 +39,7 @@ pub async fn handle(
             // Only a request without any credential is sent to sign in: a refused bearer
             // credential is a 401 for the program that sent it.
             Err(GatewayError::Unauthenticated { .. }) if is_document_request(&request) => {
-                return sign_in_redirect(&request, path);
+                return Ok(sign_in_redirect(&request, path)?.into());
             }
             Err(error) => return Err(error),
         };
@@ -58,7 +59,7 @@ pub async fn handle(
 }
 
 /// Documents without a session go to sign-in, coming back to this path (and query) after.
-fn sign_in_redirect(request: &Request, path: &str) -> Result<Response, GatewayError> {
+fn sign_in_redirect(request: &Request, path: &str) -> Result<worker::Response, GatewayError> {
     let mut return_to = path.to_owned();
     let url = request_url(request);
     if let Some(query) = parts(&url)?.query {

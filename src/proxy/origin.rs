@@ -1,10 +1,21 @@
 //! Sending the request on: to `ORIGIN_URL`, or to `www/` through the `ASSETS` binding.
 
-use worker::{CacheMode, Env, Fetch, Headers, Request, RequestInit, RequestRedirect, Response};
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestCache, RequestInit, RequestRedirect, Response};
+use worker::Env;
 
 use crate::config::{Config, ConfigError};
 use crate::error::GatewayError;
 use crate::http::{parts, request_url};
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The runtime's global `fetch`.
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(request: &Request) -> Promise;
+}
 
 /// Whether a request goes on with a user's identity attached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,15 +29,16 @@ pub enum Audience {
 /// How the origin subrequest may be cached by Cloudflare. Cloudflare caches subrequests by URL;
 /// one that carries a user's identity must never be stored, or the next visitor of that URL
 /// gets the first one's page.
-pub fn cache_mode(audience: Audience) -> Option<CacheMode> {
+pub fn cache_mode(audience: Audience) -> Option<RequestCache> {
     match audience {
         Audience::Public => None,
-        Audience::Private => Some(CacheMode::NoStore),
+        Audience::Private => Some(RequestCache::NoStore),
     }
 }
 
 /// Sends the request with `headers` to the normalised `path` (the exact path the rules
-/// matched) and the original query.
+/// matched) and the original query. The runtime's request and response are used as they are
+/// (no wrapper copies): the origin's response streams back untouched.
 pub async fn forward(
     request: Request,
     path: &str,
@@ -46,45 +58,53 @@ pub async fn forward(
         target.push('?');
         target.push_str(query);
     }
-    let method = request.method();
-    let body = request.inner().body();
-    let mut init = RequestInit::new();
-    init.with_method(method)
-        .with_headers(headers)
-        .with_redirect(RequestRedirect::Manual);
-    if let Some(body) = body {
-        init.with_body(Some(body.into()));
+    let init = RequestInit::new();
+    init.set_method(&request.method());
+    init.set_headers(&headers);
+    init.set_redirect(RequestRedirect::Manual);
+    if let Some(body) = request.body() {
+        init.set_body(&body);
     }
-    let response = match &cfg.origin_url {
+    let sent = match &cfg.origin_url {
         Some(_) => {
             if let Some(mode) = cache_mode(audience) {
-                init.with_cache(mode);
+                init.set_cache(mode);
             }
-            let outgoing = Request::new_with_init(&target, &init)?;
-            Fetch::Request(outgoing).send().await
+            let outgoing = Request::new_with_str_and_init(&target, &init)?;
+            global_fetch(&outgoing)
         }
         None => {
-            let outgoing = Request::new_with_init(&target, &init)?;
-            let assets = env.assets("ASSETS").map_err(|_| {
+            let outgoing = Request::new_with_str_and_init(&target, &init)?;
+            binding_fetch(env, "ASSETS", &outgoing).ok_or_else(|| {
                 GatewayError::Config(ConfigError {
                     setting: "ORIGIN_URL",
                     problem: "is not set and there is no ASSETS binding to serve www/".into(),
                 })
-            })?;
-            assets.fetch_request(outgoing).await
+            })?
         }
     };
-    let response =
-        response.map_err(|_| GatewayError::Upstream("the origin could not be reached".into()))?;
-    let status = response.status_code();
+    let response: Response = JsFuture::from(sent)
+        .await
+        .map_err(|_| GatewayError::Upstream("the origin could not be reached".into()))?
+        .unchecked_into();
+    let status = response.status();
     if !is_relayable_status(status) {
-        // workers-rs rebuilds the response with `new Response()`, which throws on such a
-        // status: a panic, and the isolate with every cache in it would be gone.
+        // Rebuilding such a response (to add headers or cookies) throws in the runtime.
         return Err(GatewayError::Upstream(format!(
             "the origin answered HTTP {status}, which cannot be passed on"
         )));
     }
     Ok(response)
+}
+
+/// `env[binding].fetch(request)`, or `None` when there is no such fetcher binding.
+fn binding_fetch(env: &Env, binding: &str, request: &Request) -> Option<Promise> {
+    let fetcher = Reflect::get(env, &JsValue::from_str(binding)).ok()?;
+    let fetch: Function = Reflect::get(&fetcher, &JsValue::from_str("fetch"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    fetch.call1(&fetcher, request).ok()?.dyn_into().ok()
 }
 
 /// Statuses a Worker can return: 200–599, and 101 for WebSocket upgrades.
@@ -108,10 +128,7 @@ mod tests {
 
     #[test]
     fn identity_bearing_subrequests_are_never_stored() {
-        assert!(matches!(
-            cache_mode(Audience::Private),
-            Some(CacheMode::NoStore)
-        ));
+        assert_eq!(cache_mode(Audience::Private), Some(RequestCache::NoStore));
         assert!(cache_mode(Audience::Public).is_none());
     }
 }

@@ -2,12 +2,12 @@
 //! clients which authorization server (AuthKit) issues the access tokens this site accepts.
 //! Public, cacheable and readable from any origin: it names no user and no secret.
 
-use worker::{Method, Request, Response};
+use worker::Response;
 use workos_edge_core::web::well_known::{protected_resource_for, protected_resource_metadata};
 
 use crate::config::Config;
 use crate::error::GatewayError;
-use crate::http::site_origin;
+use crate::http::{site_origin, RawRequest};
 
 /// Browsers may cache the document this long; it changes only with the settings.
 const MAX_AGE_SECONDS: u32 = 3600;
@@ -16,7 +16,7 @@ const MAX_AGE_SECONDS: u32 = 3600;
 /// (it then goes to the origin like any other). Without `WORKOS_AUTHKIT_DOMAIN` there is no
 /// authorization server to name: 404.
 pub fn protected_resource(
-    request: &Request,
+    request: &impl RawRequest,
     path: &str,
     cfg: &Config,
 ) -> Result<Option<Response>, GatewayError> {
@@ -27,10 +27,10 @@ pub fn protected_resource(
     let Some(authorization_server) = &cfg.authkit_domain else {
         return Err(GatewayError::NotFound);
     };
-    let response = match request.method() {
+    let response = match request.raw().method().as_str() {
         // A browser-based MCP client asks first when it sends its own headers.
-        Method::Options => Response::empty()?.with_status(204),
-        Method::Get | Method::Head => Response::from_json(&protected_resource_metadata(
+        "OPTIONS" => Response::empty()?.with_status(204),
+        "GET" | "HEAD" => Response::from_json(&protected_resource_metadata(
             &resource,
             authorization_server,
         ))?,
