@@ -17,13 +17,15 @@ use workos_edge_core::urls::{
     authorization_url, state_from_random, AuthorizationUrlOptions, Pkce, ScreenHint,
 };
 use workos_edge_core::web::callback::{parse_callback_query, CallbackError};
-use workos_edge_core::web::{cookie_pairs, safe_return_path, CookieAttributes, SameSite};
+use workos_edge_core::web::{
+    cookie_pairs, query_param, safe_return_path, url_parts, CookieAttributes, SameSite,
+};
 use workos_edge_core::SessionCookieData;
 
 use crate::config::Config;
 use crate::context::RequestContext;
 use crate::error::{describe_failure, html_escape, GatewayError};
-use crate::http::{header, redirect, site_origin};
+use crate::http::{header, parts, redirect, request_url, site_origin};
 use crate::runtime::{now_ms, random_bytes};
 use crate::workos;
 
@@ -41,10 +43,8 @@ const STATE_NAME_CHARS: usize = 16;
 type RouteResult = Result<Response, GatewayError>;
 
 fn query(request: &Request, key: &str) -> Option<String> {
-    let url = request.url().ok()?;
-    url.query_pairs()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
+    let url = request_url(request);
+    query_param(url_parts(&url)?.query, key)
 }
 
 fn redirect_uri(request: &Request, cfg: &Config) -> Result<String, GatewayError> {
@@ -152,10 +152,8 @@ struct LoginFlow {
 /// exchanges the code (with the PKCE verifier) and sets the session cookie.
 pub async fn callback(request: &Request, cfg: &Config, ctx: &mut RequestContext) -> RouteResult {
     ctx.decision = "callback";
-    let url = request
-        .url()
-        .map_err(|_| GatewayError::BadRequest("The request URL is malformed."))?;
-    let params = parse_callback_query(url.query()).map_err(|e| {
+    let url = request_url(request);
+    let params = parse_callback_query(parts(&url)?.query).map_err(|e| {
         ctx.reason = Some(e.to_string());
         GatewayError::BadRequest(match e {
             CallbackError::Refused(_) => "Sign-in was cancelled or refused. Please try again.",

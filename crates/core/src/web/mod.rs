@@ -31,4 +31,4 @@ pub use headers::is_identity_header;
 pub use path::{normalize_path, PathError};
 pub use return_to::safe_return_path;
 pub use rules::{any_rule_covers, parse_route_rules, unmet_requirement, Requirement, RouteRule};
-pub use url::{url_parts, UrlParts};
+pub use url::{query_param, url_parts, UrlParts};

@@ -57,6 +57,37 @@ pub fn url_parts(url: &str) -> Option<UrlParts<'_>> {
     })
 }
 
+/// The first value of `key` in a query string, decoded as `application/x-www-form-urlencoded`
+/// exactly as URL parsers do it (WHATWG): `+` is a space, broken escapes stay as they are and
+/// bytes that are not UTF-8 become U+FFFD — never an error.
+pub fn query_param(query: Option<&str>, key: &str) -> Option<String> {
+    query?
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+        .find(|(name, _)| form_decode_lossy(name) == key)
+        .map(|(_, value)| form_decode_lossy(value))
+}
+
+fn form_decode_lossy(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = |at: usize| bytes.get(at).and_then(|h| char::from(*h).to_digit(16));
+        match (b, hex(i + 1), hex(i + 2)) {
+            (b'+', _, _) => out.push(b' '),
+            (b'%', Some(hi), Some(lo)) => {
+                out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'%'));
+                i += 2;
+            }
+            (other, _, _) => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +113,27 @@ mod tests {
         assert_eq!(url_parts("/relative"), None);
         assert_eq!(url_parts("http:///x"), None);
         assert_eq!(url_parts("http://user:pw@host.example:81/a?b#c"), None);
+    }
+
+    #[test]
+    fn query_params_decode_like_url_parsers() {
+        let queries = [
+            "returnTo=%2Fdashboard%3Fx%3D1&screenHint=sign-up",
+            "a=1&a=2&b",
+            "returnTo=/a+b%20c&x=%zz%4",
+            "k%65y=v&key=w",
+            "x=%C3%A9%FF&&=&y",
+            "",
+        ];
+        for query in queries {
+            for key in ["returnTo", "screenHint", "a", "b", "x", "key", "y", ""] {
+                let expected = ::url::form_urlencoded::parse(query.as_bytes())
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.into_owned());
+                assert_eq!(query_param(Some(query), key), expected, "{query} {key}");
+            }
+        }
+        assert_eq!(query_param(None, "a"), None);
     }
 
     #[test]
