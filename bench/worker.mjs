@@ -1,102 +1,257 @@
-// Throughput of the built Worker in workerd (Miniflare, as Cloudflare's own tooling runs it),
-// in front of a small loopback origin: a public path (no auth work) against a protected path
-// with a valid session cookie, measured in the same run with wrk. The ratio is what
-// authentication costs at the edge; the JavaScript Worker built on @workos-inc/node measured
-// 1.60 (public 2 085 req/s, protected 1 244 req/s) on this machine kind (perf baseline).
+// The workos-edge Worker side by side with its peer, a plain JavaScript Worker on the official
+// SDK (bench/js-sdk-worker), in one run. Each is bundled by `wrangler deploy --dry-run` (the
+// upload size is wrangler's own figure), served by workerd through Miniflare in front of the
+// same loopback origin and the same WorkOS emulator, and measured in alternating rounds:
 //
-// Usage: node bench/worker.mjs [--rounds 3] [--seconds 8]   (needs build/: scripts/build-worker)
+//   public     a PUBLIC_PATHS request: no auth work at all (wrk);
+//   warm       a protected path with one session cookie, over and over (wrk);
+//   cold       a protected path where every request brings a session the Worker has never
+//              seen (a Node client, 8 in flight; the sessions are made by the real SDK);
+//   refresh    every request brings a session whose token is due, so each one refreshes
+//              through WorkOS (the emulator) and gets a new cookie;
+//   cold start a new workerd (Miniflare) per sample: construction to first protected response.
+//
+// Every response is checked (status, and the identity the origin saw) before anything is timed.
+// Usage: node bench/worker.mjs [--rounds 3] [--seconds 8] [--sessions 300] [--starts 5] [--json FILE]
+// (scripts/bench worker builds both first.)
 
 import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
+import { WorkOS } from '@workos-inc/node';
 import { Miniflare } from 'miniflare';
 
-import { Browser, CLIENT_ID, API_KEY, COOKIE_PASSWORD, freePort, root, startEmulator } from '../tests/e2e/harness.mjs';
+import { API_KEY, CLIENT_ID, COOKIE_PASSWORD, freePort, root, startEmulator } from '../tests/e2e/harness.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  return i > 0 ? process.argv[i + 1] : fallback;
 };
-const rounds = arg('--rounds', 3);
-const seconds = arg('--seconds', 8);
-
+const rounds = Number(arg('--rounds', 3));
+const seconds = Number(arg('--seconds', 8));
+const sessionCount = Number(arg('--sessions', 300));
+const starts = Number(arg('--starts', 5));
+const jsonOut = arg('--json', null);
+// `--only public,warm` measures a subset (for profiling one path); the table shows what ran.
+const only = new Set((arg('--only', 'public,warm,cold,refresh,start') ?? '').split(','));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const run = promisify(execFile);
 
-// wrk runs asynchronously: the origin server lives in this process and must keep answering.
-async function wrk(url, cookie) {
-  const args = ['-t1', '-c8', `-d${seconds}s`, '--latency', url];
-  if (cookie) args.push('-H', `Cookie: wos-session=${cookie}`);
-  const { stdout: out } = await promisify(execFile)('wrk', args, { encoding: 'utf8' });
-  if (process.env.BENCH_DEBUG) console.error(out);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
-  const p50 = /50%\s+([\d.]+)(us|ms|s)/.exec(out);
-  const p50ms = Number(p50[1]) * { us: 0.001, ms: 1, s: 1000 }[p50[2]];
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  if (non2xx > 0) throw new Error(`${url}: ${non2xx} non-2xx responses`);
-  return { rps, p50ms };
+/** `wrangler deploy --dry-run` of a config: the bundle directory and wrangler's size line. */
+function bundle(config) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bundle-'));
+  const out = execFileSync(path.join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir, '-c', config], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+  });
+  const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(out);
+  if (!size) throw new Error(`no size line from wrangler for ${config}:\n${out}`);
+  const main = fs.readdirSync(outdir).find((f) => /\.(m?js)$/.test(f) && !f.endsWith('.map'));
+  return { outdir, main: path.join(outdir, main), kib: Number(size[1]), gzipKib: Number(size[2]) };
 }
 
+// The origin records who it saw, so every measured response is known to be authenticated.
+const originSeen = new Map();
 const origin = http.createServer((req, res) => {
+  if (req.headers['x-workos-user-id']) originSeen.set(req.url, (originSeen.get(req.url) ?? 0) + 1);
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end('{"ok":true}');
 });
 const originPort = await freePort();
 await new Promise((r) => origin.listen(originPort, '127.0.0.1', r));
 const emulator = await startEmulator();
+const emulatorUrl = new URL(emulator.url);
 
-const port = await freePort();
-const mf = new Miniflare({
-  modules: true,
-  scriptPath: path.join(root, 'build/index.js'),
-  modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-  compatibilityDate: '2026-04-01',
-  host: '127.0.0.1',
-  port,
-  // One log line per request is the Worker's job in production; here it would measure the
-  // terminal. Drain it.
-  handleRuntimeStdio(stdout, stderr) {
-    stdout.resume();
-    stderr.resume();
-  },
-  bindings: {
-    WORKOS_CLIENT_ID: CLIENT_ID,
-    WORKOS_API_KEY: API_KEY,
-    WORKOS_COOKIE_PASSWORD: COOKIE_PASSWORD,
-    WORKOS_API_BASE_URL: emulator.url,
-    ORIGIN_URL: `http://127.0.0.1:${originPort}`,
-    PUBLIC_PATHS: '/public/*',
-  },
-});
-const url = (await mf.ready).href.replace(/\/$/, '');
+const settings = {
+  WORKOS_CLIENT_ID: CLIENT_ID,
+  WORKOS_API_KEY: API_KEY,
+  WORKOS_COOKIE_PASSWORD: COOKIE_PASSWORD,
+  WORKOS_API_BASE_URL: emulator.url,
+  ORIGIN_URL: `http://127.0.0.1:${originPort}`,
+  PUBLIC_PATHS: '/public/*',
+  WORKOS_COOKIE_SECURE: 'false',
+};
+const peerSettings = { ...settings, PUBLIC_PATHS: '/public/' };
 
-try {
-  const browser = new Browser(url);
-  await browser.signIn('/app');
-  const cookie = browser.session;
-  if (!cookie) throw new Error('sign-in through the Worker failed');
-  const check = await fetch(`${url}/app`, { headers: { cookie: `wos-session=${cookie}` } });
-  if (check.status !== 200) throw new Error(`protected path answered ${check.status}`);
+const workers = [
+  { key: 'sdk', name: 'JS Worker on @workos-inc/node 11', bundle: bundle('bench/js-sdk-worker/wrangler.toml'), settings: peerSettings },
+  { key: 'edge', name: 'workos-edge Worker', bundle: bundle('wrangler.toml'), settings },
+];
 
-  const publicRuns = [];
-  const protectedRuns = [];
-  for (let i = 0; i < rounds; i++) {
-    publicRuns.push(await wrk(`${url}/public/x`));
-    protectedRuns.push(await wrk(`${url}/app`, cookie));
+function miniflare(worker, extra = {}) {
+  return new Miniflare({
+    modules: true,
+    scriptPath: worker.bundle.main,
+    modulesRoot: worker.bundle.outdir,
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2026-04-01',
+    host: '127.0.0.1',
+    port: 0,
+    // One log line per request is the Worker's job in production; here it would measure the
+    // terminal. Drain it.
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.resume();
+      stderr.resume();
+    },
+    bindings: { ...worker.settings, ...extra },
+  });
+}
+
+/** Sessions made by the real SDK (password grant against the emulator, sealed by the SDK). */
+const sdk = new WorkOS(API_KEY, { clientId: CLIENT_ID, apiHostname: emulatorUrl.hostname, port: Number(emulatorUrl.port), https: false });
+async function sessions(n) {
+  const out = [];
+  for (let i = 0; i < n; i += 8) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(8, n - i) }, () =>
+        sdk.userManagement.authenticateWithPassword({
+          clientId: CLIENT_ID,
+          email: 'ada@example.com',
+          password: 'analytical-engine-1843',
+          session: { sealSession: true, cookiePassword: COOKIE_PASSWORD },
+        }),
+      ),
+    );
+    out.push(...batch.map((r) => r.sealedSession));
   }
-  const pub = { rps: median(publicRuns.map((r) => r.rps)), p50: median(publicRuns.map((r) => r.p50ms)) };
-  const prot = { rps: median(protectedRuns.map((r) => r.rps)), p50: median(protectedRuns.map((r) => r.p50ms)) };
-  const ratio = pub.rps / prot.rps;
-  const gzip = execFileSync('bash', ['-c', 'cat build/index_bg.wasm build/index.js | gzip -9 | wc -c'], { cwd: root, encoding: 'utf8' });
-  console.log(`workos-edge Worker in workerd (Miniflare), wrk -t1 -c8 -d${seconds}s, ${rounds} rounds, medians`);
-  console.log(`  public path     ${pub.rps.toFixed(0).padStart(6)} req/s   p50 ${pub.p50.toFixed(2)} ms`);
-  console.log(`  protected path  ${prot.rps.toFixed(0).padStart(6)} req/s   p50 ${prot.p50.toFixed(2)} ms   (valid session cookie)`);
-  console.log(`  authentication cost: ${ratio.toFixed(2)}x the public path (JavaScript @workos-inc/node Worker: 1.60x)`);
-  console.log(`  rounds: public ${publicRuns.map((r) => r.rps.toFixed(0)).join(', ')}; protected ${protectedRuns.map((r) => r.rps.toFixed(0)).join(', ')}`);
-  console.log(`  bundle (wasm + JS, gzip -9): ${(Number(gzip) / 1024).toFixed(1)} KiB`);
+  return out;
+}
+
+async function wrk(url, cookie) {
+  const args = ['-t1', '-c8', `-d${seconds}s`, '--latency', url];
+  if (cookie) args.push('-H', `Cookie: wos-session=${cookie}`);
+  const { stdout: out } = await run('wrk', args, { encoding: 'utf8' });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+  const ms = (m) => Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  if (non2xx > 0) throw new Error(`${url}: ${non2xx} non-2xx responses`);
+  return { rps, p50: ms(/50%\s+([\d.]+)(us|ms|s)/.exec(out)), p99: ms(/99%\s+([\d.]+)(us|ms|s)/.exec(out)) };
+}
+
+/** Each cookie sent once, 8 in flight; every answer must be a 200 the origin saw as a user. */
+let batches = 0;
+async function oncePerCookie(url, cookies) {
+  const latencies = [];
+  const target = `/app/batch-${batches++}`;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < cookies.length) {
+        const cookie = cookies[next++];
+        const t = performance.now();
+        const res = await fetch(url + target, { headers: { cookie: `wos-session=${cookie}` } });
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t);
+        if (res.status !== 200) throw new Error(`${url}: ${res.status} for a valid session`);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const seen = originSeen.get(target) ?? 0;
+  if (seen !== cookies.length) throw new Error(`${url}: the origin saw ${seen} users of ${cookies.length}`);
+  latencies.sort((a, b) => a - b);
+  return { rps: cookies.length / elapsed, p50: median(latencies), p99: latencies[Math.floor(latencies.length * 0.99)] };
+}
+
+const results = Object.fromEntries(workers.map((w) => [w.key, { public: [], warm: [], cold: [], refresh: [], start: [] }]));
+const instances = [];
+try {
+  for (const worker of workers) {
+    const mf = miniflare(worker);
+    const due = miniflare(worker, { REFRESH_BUFFER_SECONDS: '7200' });
+    worker.url = (await mf.ready).href.replace(/\/$/, '');
+    worker.dueUrl = (await due.ready).href.replace(/\/$/, '');
+    instances.push(mf, due);
+  }
+  const [warmCookie] = await sessions(1);
+  for (const worker of workers) {
+    const check = await fetch(`${worker.url}/app`, { headers: { cookie: `wos-session=${warmCookie}` } });
+    if (check.status !== 200) throw new Error(`${worker.name}: protected path answered ${check.status}`);
+    if ((await fetch(`${worker.url}/public/x`)).status !== 200) throw new Error(`${worker.name}: public path failed`);
+  }
+
+  for (let round = 0; round < rounds; round++) {
+    // Alternate who goes first, so neither always runs on a warmer machine.
+    const order = round % 2 ? [...workers].reverse() : workers;
+    const cold = only.has('cold') ? await sessions(sessionCount) : [];
+    const refreshing = only.has('refresh') ? await sessions(Math.ceil(sessionCount / 3)) : [];
+    for (const worker of order) {
+      const r = results[worker.key];
+      if (only.has('public')) r.public.push(await wrk(`${worker.url}/public/x`));
+      if (only.has('warm')) r.warm.push(await wrk(`${worker.url}/app`, warmCookie));
+      if (only.has('cold')) r.cold.push(await oncePerCookie(worker.url, cold));
+    }
+    // A refresh spends the session's refresh token: each Worker gets its own sessions.
+    for (const [i, worker] of order.entries()) {
+      const mine = refreshing.filter((_, j) => j % 2 === i);
+      if (only.has('refresh')) results[worker.key].refresh.push(await oncePerCookie(worker.dueUrl, mine));
+    }
+  }
+  for (let i = 0; only.has('start') && i < starts; i++) {
+    for (const worker of i % 2 ? [...workers].reverse() : workers) {
+      const t = performance.now();
+      const mf = miniflare(worker);
+      const url = (await mf.ready).href.replace(/\/$/, '');
+      const res = await fetch(`${url}/app`, { headers: { cookie: `wos-session=${warmCookie}` } });
+      await res.arrayBuffer();
+      results[worker.key].start.push(performance.now() - t);
+      await mf.dispose();
+      if (res.status !== 200) throw new Error(`${worker.name}: first request answered ${res.status}`);
+    }
+  }
 } finally {
-  await mf.dispose();
+  await Promise.all(instances.map((mf) => mf.dispose()));
   emulator.stop();
   origin.close();
 }
+
+const summary = {};
+for (const worker of workers) {
+  const r = results[worker.key];
+  const pick = (runs) =>
+    runs.length
+      ? { rps: median(runs.map((x) => x.rps)), p50: median(runs.map((x) => x.p50)), p99: median(runs.map((x) => x.p99)) }
+      : null;
+  summary[worker.key] = {
+    name: worker.name,
+    public: pick(r.public),
+    warm: pick(r.warm),
+    cold: pick(r.cold),
+    refresh: pick(r.refresh),
+    startMs: r.start.length ? median(r.start) : null,
+    uploadKiB: worker.bundle.kib,
+    gzipKiB: worker.bundle.gzipKib,
+    rounds: Object.fromEntries(['public', 'warm', 'cold', 'refresh'].map((k) => [k, r[k].map((x) => Math.round(x.rps))])),
+    starts: r.start.map((x) => Math.round(x)),
+  };
+}
+
+const { sdk: peer, edge: ours } = summary;
+const fmt = (n, d = 0) => n.toFixed(d).padStart(8);
+const ratio = (a, b) => `${(a / b).toFixed(2)}×`.padStart(7);
+console.log(`Side by side in one run: workerd (Miniflare), loopback origin, WorkOS emulator; ${rounds} alternating rounds, medians.`);
+console.log(`public/warm: wrk -t1 -c8 -d${seconds}s; cold/refresh: ${sessionCount} / ${Math.ceil(sessionCount / 6)} SDK-made sessions per round, each sent once, 8 in flight.\n`);
+console.log(`| path | ${peer.name} req/s (p50 / p99 ms) | ${ours.name} req/s (p50 / p99 ms) | ratio |`);
+console.log('| --- | --- | --- | --- |');
+for (const k of ['public', 'warm', 'cold', 'refresh']) {
+  if (!peer[k]) continue;
+  const a = peer[k];
+  const b = ours[k];
+  console.log(`| ${k} | ${fmt(a.rps)} (${a.p50.toFixed(2)} / ${a.p99.toFixed(2)}) | ${fmt(b.rps)} (${b.p50.toFixed(2)} / ${b.p99.toFixed(2)}) | ${ratio(b.rps, a.rps)} |`);
+}
+if (peer.startMs !== null) {
+  console.log(`| cold start (new workerd → first protected response), ms | ${fmt(peer.startMs)} | ${fmt(ours.startMs)} | ${ratio(peer.startMs, ours.startMs)} faster |`);
+}
+console.log(`| upload (wrangler), KiB gzip | ${fmt(peer.gzipKiB, 1)} (${peer.uploadKiB} raw) | ${fmt(ours.gzipKiB, 1)} (${ours.uploadKiB} raw) | ${ratio(ours.gzipKiB, peer.gzipKiB)} the size |`);
+if (peer.warm && peer.public) {
+  console.log(`\nauth cost (warm p50 / public p50): peer ${(peer.warm.p50 / peer.public.p50).toFixed(2)}, ours ${(ours.warm.p50 / ours.public.p50).toFixed(2)}`);
+}
+console.log(`rounds (req/s): ${JSON.stringify({ peer: peer.rounds, ours: ours.rounds })}`);
+console.log(`cold starts (ms): peer ${peer.starts.join(', ')}; ours ${ours.starts.join(', ')}`);
+if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(summary, null, 2));
