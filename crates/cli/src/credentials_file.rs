@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use workos_edge_core::api::UserResponse;
+use workos_edge_core::api::{AuthenticationResponse, UserResponse};
 
 use crate::Failure;
 
@@ -42,6 +42,25 @@ pub struct Credentials {
     pub client_id: String,
     /// When this file was written, Unix seconds.
     pub saved_at: u64,
+}
+
+impl Credentials {
+    /// What to store after WorkOS signed the user in or refreshed the tokens, now.
+    pub fn from_authentication(
+        response: AuthenticationResponse,
+        api_base_url: String,
+        client_id: String,
+    ) -> Self {
+        Self {
+            access_token: response.access_token,
+            refresh_token: response.refresh_token,
+            user: response.user,
+            organization_id: response.organization_id,
+            api_base_url,
+            client_id,
+            saved_at: unix_now(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Credentials {

@@ -11,7 +11,7 @@ use workos_edge_core::api::{
     SLOW_DOWN_INCREMENT_SECONDS,
 };
 
-use crate::credentials_file::{self, unix_now, Credentials};
+use crate::credentials_file::{self, Credentials};
 use crate::http::{check_base_url, Http};
 use crate::{ClientArgs, Failure, EXIT_CODE_EXPIRED, EXIT_DENIED};
 
@@ -37,15 +37,7 @@ pub fn login(client: &ClientArgs) -> Result<(), Failure> {
     show_instructions(&authorization);
 
     let response = poll(&http, &base_url, &client_id, &authorization, deadline)?;
-    let credentials = Credentials {
-        access_token: response.access_token,
-        refresh_token: response.refresh_token,
-        user: response.user,
-        organization_id: response.organization_id,
-        api_base_url: base_url,
-        client_id,
-        saved_at: unix_now(),
-    };
+    let credentials = Credentials::from_authentication(response, base_url, client_id);
     credentials_file::save(&path, &credentials)?;
     let organization = credentials
         .organization_id

@@ -45,15 +45,7 @@ pub fn token(client: &ClientArgs, min_validity: u64) -> Result<(), Failure> {
     };
     let reply = Http::new().send(&grant.to_request(&base_url, None));
     let response = refreshed(&reply)?;
-    let refreshed = Credentials {
-        access_token: response.access_token,
-        refresh_token: response.refresh_token,
-        user: response.user,
-        organization_id: response.organization_id,
-        api_base_url: base_url,
-        client_id,
-        saved_at: unix_now(),
-    };
+    let refreshed = Credentials::from_authentication(response, base_url, client_id);
     credentials_file::save(&path, &refreshed)?;
     if !valid_for(&refreshed.access_token, min_validity) {
         eprintln!(
