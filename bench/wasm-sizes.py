@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where a wasm module's code bytes go, by function and by crate, from its `name` section.
 
-Usage: python3 bench/wasm-sizes.py MODULE.wasm [TOP]
+Usage: python3 bench/wasm-sizes.py MODULE.wasm [TOP] [--callers SUBSTRING]
 (build unstripped first: scripts/bench size does it). A small stand-in for `twiggy top`,
 which is not installable here without compiling it."""
 import re
@@ -49,9 +49,12 @@ def crate_of(name):
 
 def main():
     data = open(sys.argv[1], "rb").read()
-    top = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    args = [a for a in sys.argv[2:] if not a.startswith("--")]
+    top = int(args[0]) if args and args[0].isdigit() else 30
+    callers_of = sys.argv[sys.argv.index("--callers") + 1] if "--callers" in sys.argv else None
     imported = 0
     bodies = []
+    code = []
     names = {}
     data_bytes = 0
     for sid, body in sections(data):
@@ -87,6 +90,7 @@ def main():
             for _ in range(count):
                 size, pos = leb(body, pos)
                 bodies.append(size)
+                code.append(body[pos:pos + size])
                 pos += size
         elif sid == 11:
             data_bytes += len(body)
@@ -118,6 +122,21 @@ def main():
     print("\nby crate (code bytes):")
     for crate, size in by_crate.most_common(top):
         print(f"{size:9d} {100 * size / total:5.1f}%  {crate}")
+    if callers_of:
+        # `call` is opcode 0x10 followed by the callee's index (LEB128). Scanning bytes finds
+        # every real call and, rarely, an immediate that looks like one: good enough to look.
+        targets = {i for i, n in names.items() if callers_of in n}
+        print(f"\ncallers of {len(targets)} functions matching {callers_of!r}:")
+        for i, body in enumerate(code):
+            hits = set()
+            for at in range(len(body) - 1):
+                if body[at] == 0x10:
+                    callee, _ = leb(body, at + 1)
+                    if callee in targets:
+                        hits.add(callee)
+            if hits:
+                print(f"  {names.get(imported + i, imported + i)[:150]}")
+        return
     print("\nlargest functions:")
     for size, name in sorted(per_fn, reverse=True)[:top]:
         print(f"{size:9d}  {name[:140]}")

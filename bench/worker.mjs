@@ -6,13 +6,15 @@
 //   public     a PUBLIC_PATHS request: no auth work at all (wrk);
 //   warm       a protected path with one session cookie, over and over (wrk);
 //   cold       a protected path where every request brings a session the Worker has never
-//              seen (a Node client, 8 in flight; the sessions are made by the real SDK);
+//              seen (wrk with a Lua script that sends each cookie once; the sessions are made
+//              by the real SDK, 5 000 per round, more than wrk can send in the run);
 //   refresh    every request brings a session whose token is due, so each one refreshes
 //              through WorkOS (the emulator) and gets a new cookie;
 //   cold start a new workerd (Miniflare) per sample: construction to first protected response.
 //
 // Every response is checked (status, and the identity the origin saw) before anything is timed.
-// Usage: node bench/worker.mjs [--rounds 3] [--seconds 8] [--sessions 300] [--starts 5] [--json FILE]
+// Usage: node bench/worker.mjs [--rounds 3] [--seconds 8] [--sessions 5000] [--cold-seconds 2]
+//        [--refreshes 50] [--starts 5] [--only public,warm,cold,refresh,start] [--json FILE]
 // (scripts/bench worker builds both first.)
 
 import { execFile, execFileSync } from 'node:child_process';
@@ -33,8 +35,14 @@ const arg = (name, fallback) => {
 };
 const rounds = Number(arg('--rounds', 3));
 const seconds = Number(arg('--seconds', 8));
-const sessionCount = Number(arg('--sessions', 300));
+const sessionCount = Number(arg('--sessions', 5000));
+const coldSeconds = Number(arg('--cold-seconds', 2));
 const starts = Number(arg('--starts', 5));
+const refreshCount = Number(arg('--refreshes', 50));
+// `--profile edge|sdk` samples that Worker's CPU (V8 profiler through workerd's inspector)
+// over the whole run and prints the functions with the most self time.
+const profileKey = arg('--profile', null);
+const INSPECTOR_PORT = 9339;
 const jsonOut = arg('--json', null);
 // `--only public,warm` measures a subset (for profiling one path); the table shows what ran.
 const only = new Set((arg('--only', 'public,warm,cold,refresh,start') ?? '').split(','));
@@ -83,7 +91,7 @@ const workers = [
   { key: 'edge', name: 'workos-edge Worker', bundle: bundle('wrangler.toml'), settings },
 ];
 
-function miniflare(worker, extra = {}) {
+function miniflare(worker, extra = {}, { inspect = false } = {}) {
   return new Miniflare({
     modules: true,
     scriptPath: worker.bundle.main,
@@ -99,7 +107,48 @@ function miniflare(worker, extra = {}) {
       stderr.resume();
     },
     bindings: { ...worker.settings, ...extra },
+    ...(inspect ? { inspectorPort: INSPECTOR_PORT } : {}),
   });
+}
+
+/** Starts the V8 sampling profiler in the Worker behind the inspector; `stop()` prints. */
+async function startProfiler() {
+  const { default: WebSocket } = await import('ws');
+  const targets = await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json`)).json();
+  const target = targets.find((t) => t.id.includes('core:user')) ?? targets[0];
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((r) => ws.on('open', r));
+  let id = 0;
+  const pending = new Map();
+  ws.on('message', (m) => {
+    const d = JSON.parse(m);
+    pending.get(d.id)?.(d);
+    pending.delete(d.id);
+  });
+  const send = (method, params = {}) =>
+    new Promise((r) => {
+      pending.set(++id, r);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  await send('Profiler.enable');
+  await send('Profiler.setSamplingInterval', { interval: 100 });
+  await send('Profiler.start');
+  return async () => {
+    const { result } = await send('Profiler.stop');
+    ws.close();
+    const nodes = new Map(result.profile.nodes.map((n) => [n.id, n]));
+    const self = new Map();
+    for (const sample of result.profile.samples) {
+      const f = nodes.get(sample).callFrame;
+      const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+      self.set(key, (self.get(key) ?? 0) + 1);
+    }
+    const total = result.profile.samples.length;
+    console.log(`\nCPU profile of ${profileKey} (self time, ${total} samples):`);
+    for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+      console.log(`${((100 * v) / total).toFixed(1).padStart(6)}%  ${k}`);
+    }
+  };
 }
 
 /** Sessions made by the real SDK (password grant against the emulator, sealed by the SDK). */
@@ -122,15 +171,46 @@ async function sessions(n) {
   return out;
 }
 
-async function wrk(url, cookie) {
-  const args = ['-t1', '-c8', `-d${seconds}s`, '--latency', url];
+async function wrk(url, cookie, { script, duration = seconds } = {}) {
+  const args = ['-t1', '-c8', `-d${duration}s`, '--latency', url];
   if (cookie) args.push('-H', `Cookie: wos-session=${cookie}`);
+  if (script) args.push('-s', script);
   const { stdout: out } = await run('wrk', args, { encoding: 'utf8' });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
   const ms = (m) => Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   if (non2xx > 0) throw new Error(`${url}: ${non2xx} non-2xx responses`);
-  return { rps, p50: ms(/50%\s+([\d.]+)(us|ms|s)/.exec(out)), p99: ms(/99%\s+([\d.]+)(us|ms|s)/.exec(out)) };
+  const requests = Number(/(\d+) requests in/.exec(out)[1]);
+  return { rps, requests, p50: ms(/50%\s+([\d.]+)(us|ms|s)/.exec(out)), p99: ms(/99%\s+([\d.]+)(us|ms|s)/.exec(out)) };
+}
+
+/** wrk sending each cookie of `cookies` once, in order (a Lua script reads them from a file):
+ *  every request brings a session new to the Worker, without a client in JavaScript as the
+ *  bottleneck. Fails if wrk ran out of cookies (it would then measure warm requests). */
+let coldRuns = 0;
+async function wrkEachCookieOnce(url, cookies, duration) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cold-'));
+  const list = path.join(dir, 'cookies.txt');
+  fs.writeFileSync(list, cookies.join('\n') + '\n');
+  const script = path.join(dir, 'cold.lua');
+  const target = `/app/cold-${coldRuns++}`;
+  fs.writeFileSync(
+    script,
+    `local cookies = {}
+for line in io.lines(${JSON.stringify(list)}) do cookies[#cookies + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", ${JSON.stringify(target)}, { Cookie = "wos-session=" .. cookies[((i - 1) % #cookies) + 1] })
+end
+`,
+  );
+  const result = await wrk(url, null, { script, duration });
+  fs.rmSync(dir, { recursive: true });
+  if (result.requests > cookies.length) throw new Error(`${url}: ${result.requests} requests for ${cookies.length} cookies; mint more`);
+  const seen = originSeen.get(target) ?? 0;
+  if (seen < result.requests * 0.99) throw new Error(`${url}: the origin saw ${seen} users for ${result.requests} requests`);
+  return result;
 }
 
 /** Each cookie sent once, 8 in flight; every answer must be a 200 the origin saw as a user. */
@@ -163,7 +243,7 @@ const results = Object.fromEntries(workers.map((w) => [w.key, { public: [], warm
 const instances = [];
 try {
   for (const worker of workers) {
-    const mf = miniflare(worker);
+    const mf = miniflare(worker, {}, { inspect: worker.key === profileKey });
     const due = miniflare(worker, { REFRESH_BUFFER_SECONDS: '7200' });
     worker.url = (await mf.ready).href.replace(/\/$/, '');
     worker.dueUrl = (await due.ready).href.replace(/\/$/, '');
@@ -176,16 +256,17 @@ try {
     if ((await fetch(`${worker.url}/public/x`)).status !== 200) throw new Error(`${worker.name}: public path failed`);
   }
 
+  const stopProfiler = profileKey ? await startProfiler() : null;
   for (let round = 0; round < rounds; round++) {
     // Alternate who goes first, so neither always runs on a warmer machine.
     const order = round % 2 ? [...workers].reverse() : workers;
     const cold = only.has('cold') ? await sessions(sessionCount) : [];
-    const refreshing = only.has('refresh') ? await sessions(Math.ceil(sessionCount / 3)) : [];
+    const refreshing = only.has('refresh') ? await sessions(refreshCount * 2) : [];
     for (const worker of order) {
       const r = results[worker.key];
       if (only.has('public')) r.public.push(await wrk(`${worker.url}/public/x`));
       if (only.has('warm')) r.warm.push(await wrk(`${worker.url}/app`, warmCookie));
-      if (only.has('cold')) r.cold.push(await oncePerCookie(worker.url, cold));
+      if (only.has('cold')) r.cold.push(await wrkEachCookieOnce(worker.url, cold, coldSeconds));
     }
     // A refresh spends the session's refresh token: each Worker gets its own sessions.
     for (const [i, worker] of order.entries()) {
@@ -193,6 +274,7 @@ try {
       if (only.has('refresh')) results[worker.key].refresh.push(await oncePerCookie(worker.dueUrl, mine));
     }
   }
+  await stopProfiler?.();
   for (let i = 0; only.has('start') && i < starts; i++) {
     for (const worker of i % 2 ? [...workers].reverse() : workers) {
       const t = performance.now();
@@ -236,7 +318,10 @@ const { sdk: peer, edge: ours } = summary;
 const fmt = (n, d = 0) => n.toFixed(d).padStart(8);
 const ratio = (a, b) => `${(a / b).toFixed(2)}×`.padStart(7);
 console.log(`Side by side in one run: workerd (Miniflare), loopback origin, WorkOS emulator; ${rounds} alternating rounds, medians.`);
-console.log(`public/warm: wrk -t1 -c8 -d${seconds}s; cold/refresh: ${sessionCount} / ${Math.ceil(sessionCount / 6)} SDK-made sessions per round, each sent once, 8 in flight.\n`);
+console.log(
+  `public/warm: wrk -t1 -c8 -d${seconds}s; cold: wrk -t1 -c8 -d${coldSeconds}s, each request a new SDK-made session (${sessionCount} per round); ` +
+    `refresh: ${refreshCount} SDK-made sessions per Worker per round, each sent once, 8 in flight.\n`,
+);
 console.log(`| path | ${peer.name} req/s (p50 / p99 ms) | ${ours.name} req/s (p50 / p99 ms) | ratio |`);
 console.log('| --- | --- | --- | --- |');
 for (const k of ['public', 'warm', 'cold', 'refresh']) {

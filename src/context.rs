@@ -9,7 +9,6 @@
 
 use std::fmt;
 
-
 use crate::config::{Config, LogRequests};
 use crate::error::{ChallengeSite, GatewayError};
 use crate::http::with_headers;
@@ -99,7 +98,6 @@ impl RequestContext {
         }
         with_headers(&response, &headers)
     }
-
 }
 
 #[cfg(test)]

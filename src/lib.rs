@@ -51,8 +51,8 @@ pub mod workos;
 
 use wasm_bindgen::prelude::{wasm_bindgen, JsValue};
 use worker::{console_log, Env, Request};
-use workos_edge_core::web::{normalize_path, url_parts};
 use workos_edge_core::web::well_known::{protected_resource_metadata_url, PROTECTED_RESOURCE_PATH};
+use workos_edge_core::web::{normalize_path, url_parts};
 
 use crate::config::Config;
 use crate::context::RequestContext;
