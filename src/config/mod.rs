@@ -210,17 +210,7 @@ impl Config {
                 setting: "ROUTE_RULES",
                 problem,
             })?;
-        let origin_url = settings
-            .optional("ORIGIN_URL")
-            .map(|u| u.trim_end_matches('/').to_owned());
-        if let Some(origin) = &origin_url {
-            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
-                return Err(ConfigError {
-                    setting: "ORIGIN_URL",
-                    problem: "must be an http(s) URL".into(),
-                });
-            }
-        }
+        let origin_url = settings.http_url("ORIGIN_URL", "must be an http(s) URL")?;
         let api_timeout_ms = settings.number("WORKOS_API_TIMEOUT_MS", DEFAULT_API_TIMEOUT_MS)?;
         if !(1..=MAX_API_TIMEOUT_MS).contains(&api_timeout_ms) {
             return Err(ConfigError {
@@ -228,17 +218,10 @@ impl Config {
                 problem: format!("must be between 1 and {MAX_API_TIMEOUT_MS}"),
             });
         }
-        let authkit_domain = settings
-            .optional("WORKOS_AUTHKIT_DOMAIN")
-            .map(|u| u.trim_end_matches('/').to_owned());
-        if let Some(domain) = &authkit_domain {
-            if !(domain.starts_with("https://") || domain.starts_with("http://")) {
-                return Err(ConfigError {
-                    setting: "WORKOS_AUTHKIT_DOMAIN",
-                    problem: "must be a URL such as https://your-app.authkit.app".into(),
-                });
-            }
-        }
+        let authkit_domain = settings.http_url(
+            "WORKOS_AUTHKIT_DOMAIN",
+            "must be a URL such as https://your-app.authkit.app",
+        )?;
         let api_key_cache_seconds =
             settings.number("API_KEY_CACHE_SECONDS", DEFAULT_API_KEY_CACHE_SECONDS)?;
         if api_key_cache_seconds > MAX_API_KEY_CACHE_SECONDS {

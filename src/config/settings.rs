@@ -25,6 +25,24 @@ impl<F: Fn(&str) -> Option<String>> Settings<'_, F> {
             .unwrap_or_default()
     }
 
+    /// An optional `http(s)://` URL without its trailing `/`; `problem` says what is expected.
+    pub(super) fn http_url(
+        &self,
+        name: &'static str,
+        problem: &str,
+    ) -> Result<Option<String>, ConfigError> {
+        let Some(url) = self.optional(name) else {
+            return Ok(None);
+        };
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(ConfigError {
+                setting: name,
+                problem: problem.into(),
+            });
+        }
+        Ok(Some(url.trim_end_matches('/').to_owned()))
+    }
+
     pub(super) fn required(&self, name: &'static str) -> Result<String, ConfigError> {
         self.optional(name).ok_or(ConfigError {
             setting: name,
