@@ -10,7 +10,7 @@
 use std::fmt;
 
 use crate::config::{Config, LogRequests};
-use crate::error::{ChallengeSite, GatewayError};
+use crate::error::GatewayError;
 use crate::http::with_headers;
 
 /// The session cookie's fate on this response.
@@ -30,8 +30,9 @@ pub struct RequestContext {
     pub reason: Option<String>,
     /// Time spent deciding about the session, in ms.
     pub auth_ms: Option<u64>,
-    /// Where authentication challenges point (the host, and the RFC 9728 metadata).
-    pub challenge: ChallengeSite,
+    /// Whether authentication challenges point to the RFC 9728 metadata
+    /// (`WORKOS_AUTHKIT_DOMAIN` is set).
+    pub advertise_metadata: bool,
     /// Which requests get a log line (`LOG_REQUESTS`).
     pub log: LogRequests,
     session_cookie: Option<SessionCookie>,

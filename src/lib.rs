@@ -52,11 +52,11 @@ pub mod workos;
 use wasm_bindgen::prelude::{wasm_bindgen, JsValue};
 use worker::{console_log, Env, Request};
 use workos_edge_core::web::well_known::{protected_resource_metadata_url, PROTECTED_RESOURCE_PATH};
-use workos_edge_core::web::{normalize_path, url_parts};
+use workos_edge_core::web::{normalize_path, url_parts, UrlParts};
 
 use crate::config::Config;
 use crate::context::RequestContext;
-use crate::error::GatewayError;
+use crate::error::{ChallengeSite, GatewayError};
 use crate::runtime::now_ms;
 
 /// The Worker's `fetch` handler (what `#[event(fetch)]` would generate, minus wrapping the
@@ -71,11 +71,16 @@ pub async fn fetch(
     // As sent (workers-rs would map unknown methods to GET).
     let method = request.method();
     let headers = request.headers();
+    // Read and split once: the routes, the origin URL and any challenge use these parts.
     let url = request.url();
-    let raw_path = url_parts(&url).map_or("", |parts| parts.path).to_owned();
+    let parts = url_parts(&url);
+    let raw_path = parts.map_or("", |parts| parts.path);
     let mut ctx = RequestContext::default();
 
-    let outcome = handle(request, &url, &raw_path, &env, &mut ctx).await;
+    let outcome = match &parts {
+        Some(parts) => handle(request, &method, parts, &env, &mut ctx).await,
+        None => Err(GatewayError::BadRequest("The request URL is malformed.")),
+    };
     let mut error_code = None;
     let response = match outcome {
         Ok(response) => response,
@@ -84,9 +89,16 @@ pub async fn fetch(
             // A detail recorded on the way (why WorkOS could not answer) says more.
             ctx.reason.get_or_insert_with(|| error.log_detail());
             let document = http::is_document(&method, &headers);
+            // Built only here: most requests never challenge anyone.
+            let site = ChallengeSite {
+                realm: parts.map_or("", |p| p.host).to_owned(),
+                resource_metadata: parts
+                    .filter(|_| ctx.advertise_metadata)
+                    .map(|p| protected_resource_metadata_url(p.origin)),
+            };
             web_sys::Response::from(
                 error
-                    .into_response(document, &ctx.challenge)
+                    .into_response(document, &site)
                     .map_err(|e| JsValue::from_str(&e.to_string()))?,
             )
         }
@@ -100,7 +112,7 @@ pub async fn fetch(
             "{}",
             serde_json::json!({
                 "method": method,
-                "path": log_prefix(&raw_path),
+                "path": log_prefix(raw_path),
                 "status": status,
                 "decision": ctx.decision,
                 "error": error_code,
@@ -115,22 +127,18 @@ pub async fn fetch(
 
 async fn handle(
     request: web_sys::Request,
-    url: &str,
-    raw_path: &str,
+    method: &str,
+    url: &UrlParts<'_>,
     env: &Env,
     ctx: &mut RequestContext,
 ) -> std::result::Result<web_sys::Response, GatewayError> {
-    if !http::is_supported_method(&request.method()) {
+    if !http::is_supported_method(method) {
         return Err(GatewayError::MethodNotAllowed);
     }
-    let parts = http::parts(url)?;
-    ctx.challenge.realm = parts.host.to_owned();
-    let path = normalize_path(raw_path).map_err(GatewayError::BadPath)?;
+    let path = normalize_path(url.path).map_err(GatewayError::BadPath)?;
     let cfg = Config::for_env(env)?;
     ctx.log = cfg.log_requests;
-    if cfg.authkit_domain.is_some() {
-        ctx.challenge.resource_metadata = Some(protected_resource_metadata_url(parts.origin));
-    }
+    ctx.advertise_metadata = cfg.authkit_domain.is_some();
     if path.starts_with(routes::PREFIX) {
         let response = routes::dispatch(Request::from(request), &path, &cfg, ctx).await?;
         return Ok(response.into());
@@ -140,7 +148,7 @@ async fn handle(
             return Ok(response.into());
         }
     }
-    proxy::handle(request, &path, env, &cfg, ctx).await
+    proxy::handle(request, url, &path, env, &cfg, ctx).await
 }
 
 /// The raw path may carry anything a client sent: log at most its first 256 bytes (cut at a

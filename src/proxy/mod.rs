@@ -8,18 +8,19 @@ mod origin;
 use web_sys::{Request, Response};
 use worker::Env;
 use workos_edge_core::encoding::form_urlencode;
-use workos_edge_core::web::unmet_requirement;
+use workos_edge_core::web::{unmet_requirement, UrlParts};
 
 use crate::config::Config;
 use crate::context::RequestContext;
 use crate::credentials::authenticate;
 use crate::error::GatewayError;
-use crate::http::{header, is_document_request, parts, redirect, request_url};
+use crate::http::{header, is_document_request, redirect};
 use origin::Audience;
 
 /// The gateway pipeline for the normalised `path`.
 pub async fn handle(
     request: Request,
+    url: &UrlParts<'_>,
     path: &str,
     env: &Env,
     cfg: &Config,
@@ -28,7 +29,7 @@ pub async fn handle(
     let forwarded = headers::without_identity(&request.headers())?;
     if cfg.is_public(path) {
         ctx.decision = "public";
-        return origin::forward(request, path, forwarded, Audience::Public, env, cfg).await;
+        return origin::forward(request, url, path, forwarded, Audience::Public, env, cfg).await;
     }
 
     let cookie_header = header(&request, "cookie");
@@ -39,7 +40,7 @@ pub async fn handle(
             // Only a request without any credential is sent to sign in: a refused bearer
             // credential is a 401 for the program that sent it.
             Err(GatewayError::Unauthenticated { .. }) if is_document_request(&request) => {
-                return Ok(sign_in_redirect(&request, path)?.into());
+                return Ok(sign_in_redirect(url, path)?.into());
             }
             Err(error) => return Err(error),
         };
@@ -54,15 +55,15 @@ pub async fn handle(
 
     headers::add_identity(&forwarded, &identity, cookie_header.as_deref(), cfg)?;
     let bearer = identity.is_bearer();
-    let response = origin::forward(request, path, forwarded, Audience::Private, env, cfg).await?;
+    let response =
+        origin::forward(request, url, path, forwarded, Audience::Private, env, cfg).await?;
     headers::private_response(response, ctx, bearer)
 }
 
 /// Documents without a session go to sign-in, coming back to this path (and query) after.
-fn sign_in_redirect(request: &Request, path: &str) -> Result<worker::Response, GatewayError> {
+fn sign_in_redirect(url: &UrlParts<'_>, path: &str) -> Result<worker::Response, GatewayError> {
     let mut return_to = path.to_owned();
-    let url = request_url(request);
-    if let Some(query) = parts(&url)?.query {
+    if let Some(query) = url.query {
         return_to.push('?');
         return_to.push_str(query);
     }

@@ -8,7 +8,7 @@ use worker::Env;
 
 use crate::config::{Config, ConfigError};
 use crate::error::GatewayError;
-use crate::http::{parts, request_url};
+use workos_edge_core::web::UrlParts;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
@@ -41,14 +41,13 @@ pub fn cache_mode(audience: Audience) -> Option<RequestCache> {
 /// (no wrapper copies): the origin's response streams back untouched.
 pub async fn forward(
     request: Request,
+    url: &UrlParts<'_>,
     path: &str,
     headers: Headers,
     audience: Audience,
     env: &Env,
     cfg: &Config,
 ) -> Result<Response, GatewayError> {
-    let url = request_url(&request);
-    let url = parts(&url)?;
     let base = cfg.origin_url.as_deref().unwrap_or(url.origin);
     let mut target =
         String::with_capacity(base.len() + path.len() + 1 + url.query.map_or(0, str::len));
