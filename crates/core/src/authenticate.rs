@@ -5,11 +5,11 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::cookie::{unseal_json, CookieError};
+use crate::cookie::{unseal_json_reporting, CookieError};
 use crate::jwt::{
     self, AccessTokenClaims, Jwks, JwtError, SignatureVerifier, VerifiedAccessToken, VerifyOptions,
 };
-use crate::password::PasswordSet;
+use crate::password::{PasswordSet, SealedWith};
 use crate::session::SessionCookieData;
 
 /// The SDK's `AuthenticateWithSessionCookieFailureReason`.
@@ -178,13 +178,24 @@ pub fn open_session(
     passwords: &PasswordSet,
     now_ms: u64,
 ) -> Result<SessionCookieData, AuthenticateFailure> {
+    open_session_reporting(cookie, passwords, now_ms).map(|(session, _)| session)
+}
+
+/// [`open_session`], also saying whether a previous cookie password opened it: a host
+/// rotating passwords reseals such a session with the current one.
+pub fn open_session_reporting(
+    cookie: Option<&str>,
+    passwords: &PasswordSet,
+    now_ms: u64,
+) -> Result<(SessionCookieData, SealedWith), AuthenticateFailure> {
     let cookie = cookie
         .filter(|c| !c.is_empty())
         .ok_or(AuthenticateFailure::NoCookie)?;
-    let value = unseal_json(cookie, passwords, now_ms).map_err(AuthenticateFailure::Cookie)?;
+    let (value, sealed_with) =
+        unseal_json_reporting(cookie, passwords, now_ms).map_err(AuthenticateFailure::Cookie)?;
     let has_token = value.get("accessToken").is_some_and(js_truthy);
     match SessionCookieData::from_json(value) {
-        Some(session) if has_token => Ok(session),
+        Some(session) if has_token => Ok((session, sealed_with)),
         _ => Err(AuthenticateFailure::MissingAccessToken),
     }
 }

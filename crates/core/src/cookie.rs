@@ -9,7 +9,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::iron::{self, SealRandomness, UnsealError};
-use crate::password::PasswordSet;
+use crate::password::{PasswordSet, SealedWith};
 
 /// The version suffix written after every seal.
 pub const VERSION_SUFFIX: &str = "~2";
@@ -51,7 +51,16 @@ pub fn unseal_json(
     passwords: &PasswordSet,
     now_ms: u64,
 ) -> Result<Value, CookieError> {
-    let (version, object) = open_versioned(cookie, passwords, now_ms)?;
+    unseal_json_reporting(cookie, passwords, now_ms).map(|(value, _)| value)
+}
+
+/// [`unseal_json`], also saying whether a previous password opened it (reseal it then).
+pub fn unseal_json_reporting(
+    cookie: &str,
+    passwords: &PasswordSet,
+    now_ms: u64,
+) -> Result<(Value, SealedWith), CookieError> {
+    let (version, object, sealed_with) = open_versioned(cookie, passwords, now_ms)?;
     let object = match version {
         Suffix::None | Suffix::Version(Some(2)) => object,
         Suffix::Version(_) => match object.get("persistent") {
@@ -59,11 +68,12 @@ pub fn unseal_json(
             _ => object,
         },
     };
-    Ok(if object.is_null() {
+    let object = if object.is_null() {
         Value::Object(Default::default())
     } else {
         object
-    })
+    };
+    Ok((object, sealed_with))
 }
 
 /// Opens a value as iron-session 8's `unsealData` reads it: a `~2` suffix gives the object,
@@ -73,7 +83,7 @@ pub fn unseal_json_iron_session(
     passwords: &PasswordSet,
     now_ms: u64,
 ) -> Result<Value, CookieError> {
-    let (version, object) = open_versioned(cookie, passwords, now_ms)?;
+    let (version, object, _) = open_versioned(cookie, passwords, now_ms)?;
     Ok(match (version, object) {
         (Suffix::Version(Some(2)), Value::Null) => Value::Object(Default::default()),
         (Suffix::Version(Some(2)), object) => object,
@@ -96,15 +106,15 @@ fn open_versioned(
     cookie: &str,
     passwords: &PasswordSet,
     now_ms: u64,
-) -> Result<(Suffix, Value), CookieError> {
+) -> Result<(Suffix, Value, SealedWith), CookieError> {
     let mut parts = cookie.split('~');
     let seal = parts.next().unwrap_or_default();
     let suffix = parts
         .next()
         .map_or(Suffix::None, |text| Suffix::Version(parse_int(text)));
-    let plaintext = iron::unseal(seal, passwords, now_ms)?;
+    let (plaintext, sealed_with) = iron::unseal_reporting(seal, passwords, now_ms)?;
     let object = serde_json::from_slice(&plaintext).map_err(|_| CookieError::MalformedJson)?;
-    Ok((suffix, object))
+    Ok((suffix, object, sealed_with))
 }
 
 /// The part of a cookie value that the seal's MAC covers: everything before the first `~`.

@@ -12,7 +12,7 @@ use hmac::{digest::KeyInit, Hmac, Mac};
 use sha2::Sha256;
 
 use crate::encoding::{b64url_decode, b64url_encode, hex_lower};
-use crate::password::{Password, PasswordSet};
+use crate::password::{Password, PasswordSet, SealedWith};
 
 /// The MAC format prefix every seal starts with.
 pub const MAC_PREFIX: &str = "Fe26.2";
@@ -153,6 +153,16 @@ pub fn seal_with_salt_text(
 /// Checks run in iron's order: component count, prefix, expiration, password id, MAC
 /// (constant time), and only then decryption.
 pub fn unseal(sealed: &str, passwords: &PasswordSet, now_ms: u64) -> Result<Vec<u8>, UnsealError> {
+    unseal_reporting(sealed, passwords, now_ms).map(|(plaintext, _)| plaintext)
+}
+
+/// [`unseal`], also saying whether a previous secret opened the seal (see
+/// [`PasswordSet::with_previous`]): previous secrets are tried only after the current MAC fails.
+pub fn unseal_reporting(
+    sealed: &str,
+    passwords: &PasswordSet,
+    now_ms: u64,
+) -> Result<(Vec<u8>, SealedWith), UnsealError> {
     let parts: Vec<&str> = sealed.split('*').collect();
     let [prefix, password_id, encryption_salt, iv, ciphertext, expiration, hmac_salt, mac] =
         parts[..]
@@ -168,9 +178,9 @@ pub fn unseal(sealed: &str, passwords: &PasswordSet, now_ms: u64) -> Result<Vec<
             return Err(UnsealError::Expired);
         }
     }
-    let password = passwords
-        .find(password_id)
-        .ok_or_else(|| UnsealError::UnknownPasswordId(lookup_name(password_id)))?;
+    if passwords.candidates(password_id).next().is_none() {
+        return Err(UnsealError::UnknownPasswordId(lookup_name(password_id)));
+    }
 
     // The MAC covers everything before `*hmac_salt*mac`.
     let mac_base = sealed
@@ -179,9 +189,14 @@ pub fn unseal(sealed: &str, passwords: &PasswordSet, now_ms: u64) -> Result<Vec<
         .and_then(|end| sealed.as_bytes().get(..end))
         .ok_or(UnsealError::BadMac)?;
     let expected_mac = b64url_decode(mac).map_err(|_| UnsealError::BadMac)?;
-    hmac_of(password, hmac_salt, mac_base)
-        .verify_slice(&expected_mac)
-        .map_err(|_| UnsealError::BadMac)?;
+    let (password, sealed_with) = passwords
+        .candidates(password_id)
+        .find(|(password, _)| {
+            hmac_of(password, hmac_salt, mac_base)
+                .verify_slice(&expected_mac)
+                .is_ok()
+        })
+        .ok_or(UnsealError::BadMac)?;
 
     let iv: [u8; 16] = b64url_decode(iv)
         .ok()
@@ -189,9 +204,10 @@ pub fn unseal(sealed: &str, passwords: &PasswordSet, now_ms: u64) -> Result<Vec<
         .ok_or(UnsealError::Decryption)?;
     let ciphertext = b64url_decode(ciphertext).map_err(|_| UnsealError::Decryption)?;
     let encryption_key = derive_key(password, encryption_salt);
-    Aes256CbcDec::new(&encryption_key.into(), &iv.into())
+    let plaintext = Aes256CbcDec::new(&encryption_key.into(), &iv.into())
         .decrypt_padded_vec_mut::<Pkcs7>(&ciphertext)
-        .map_err(|_| UnsealError::Decryption)
+        .map_err(|_| UnsealError::Decryption)?;
+    Ok((plaintext, sealed_with))
 }
 
 fn hmac_of(password: &Password, salt: &str, data: &[u8]) -> HmacSha256 {
@@ -255,6 +271,33 @@ mod tests {
             parts[7] = b64url_encode(&[0; 32]);
         }
         parts.join("*")
+    }
+
+    #[test]
+    fn a_previous_secret_opens_a_seal_and_says_so() {
+        let old = PasswordSet::single("the-old-cookie-password-of-32-chars").unwrap();
+        let new = PasswordSet::single("the-new-cookie-password-of-32-chars").unwrap();
+        let rotating = new
+            .clone()
+            .with_previous(["the-old-cookie-password-of-32-chars"])
+            .unwrap();
+        let randomness = SealRandomness::from_bytes([3; 80]);
+        let by_old = seal(b"{}", old.sealing_password(), &randomness, None);
+        let by_new = seal(b"{}", new.sealing_password(), &randomness, None);
+        assert_eq!(
+            unseal_reporting(&by_old, &rotating, 0),
+            Ok((b"{}".to_vec(), SealedWith::Previous))
+        );
+        assert_eq!(
+            unseal_reporting(&by_new, &rotating, 0),
+            Ok((b"{}".to_vec(), SealedWith::Current))
+        );
+        // Without the previous secret, or with an unrelated one, the old seal stays shut.
+        assert_eq!(unseal(&by_old, &new, 0), Err(UnsealError::BadMac));
+        let other = new
+            .with_previous(["an-unrelated-password-of-32-chars!!"])
+            .unwrap();
+        assert_eq!(unseal(&by_old, &other, 0), Err(UnsealError::BadMac));
     }
 
     #[test]

@@ -92,7 +92,7 @@ pub mod urls;
 pub mod web;
 
 pub use authenticate::{AuthenticateFailure, AuthenticateFailureReason, AuthenticatedSession};
-pub use password::{Password, PasswordError, PasswordSet};
+pub use password::{Password, PasswordError, PasswordSet, SealedWith};
 pub use session::SessionCookieData;
 
 /// The SDK's `getLogoutUrl()` on a cookie session: authenticate, then build the logout URL

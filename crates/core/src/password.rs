@@ -94,10 +94,25 @@ fn is_valid_id(id: &str) -> bool {
 ///   seal with id `1`, open only seals whose id is `1`.
 /// * [`PasswordSet::map`] is iron-session's rotation: seal with the numerically highest id,
 ///   open any seal whose id is in the map (an empty id is looked up as `default`).
+///
+/// [`PasswordSet::with_previous`] adds rotation for the SDK's fixed id: the SDK writes id `1`
+/// whatever the secret, so an old secret cannot be told apart by id. Previous secrets are tried,
+/// in order, only after the current one's MAC fails, and a seal opened with one is reported
+/// ([`SealedWith::Previous`]) so the host can reseal it with the current secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PasswordSet {
     passwords: Vec<Password>,
     sealing: Password,
+    previous: Vec<Password>,
+}
+
+/// Which password opened a seal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealedWith {
+    /// A password in force: nothing to do.
+    Current,
+    /// A previous secret ([`PasswordSet::with_previous`]): reseal with the current one.
+    Previous,
 }
 
 impl PasswordSet {
@@ -107,7 +122,44 @@ impl PasswordSet {
         Ok(Self {
             passwords: vec![password.clone()],
             sealing: password,
+            previous: Vec::new(),
         })
+    }
+
+    /// Adds previous secrets, tried in order under the sealing password's id when the current
+    /// secret does not open a seal. New seals are still made with the current secret only.
+    pub fn with_previous<I, S>(mut self, secrets: I) -> Result<Self, PasswordError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        for secret in secrets {
+            let password = Password::new(self.sealing.id.clone(), secret)?;
+            if password != self.sealing && !self.previous.contains(&password) {
+                self.previous.push(password);
+            }
+        }
+        Ok(self)
+    }
+
+    /// The passwords to try for a seal's id, current first, each with whether it is previous.
+    pub fn candidates<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> impl Iterator<Item = (&'a Password, SealedWith)> {
+        let current = self.find(id).map(|p| (p, SealedWith::Current));
+        let lookup = if id.is_empty() { "default" } else { id };
+        let previous = self
+            .previous
+            .iter()
+            .filter(move |p| p.id == lookup)
+            .map(|p| (p, SealedWith::Previous));
+        current.into_iter().chain(previous)
+    }
+
+    /// Whether previous secrets are configured.
+    pub fn is_rotating(&self) -> bool {
+        !self.previous.is_empty()
     }
 
     /// An iron-session password map `{id: secret}`; every secret must be long enough.
@@ -133,7 +185,11 @@ impl PasswordSet {
             })
             .map(|(p, _)| p.clone())
             .ok_or(PasswordError::NoNumericId)?;
-        Ok(Self { passwords, sealing })
+        Ok(Self {
+            passwords,
+            sealing,
+            previous: Vec::new(),
+        })
     }
 
     /// The password new seals are made with.
@@ -165,6 +221,12 @@ impl PasswordSet {
                 hasher.update((part.len() as u64).to_be_bytes());
                 hasher.update(part.as_bytes());
             }
+        }
+        // Previous secrets open seals too, so they are part of the identity (in their order).
+        for p in &self.previous {
+            hasher.update(b"previous\0");
+            hasher.update((p.secret.len() as u64).to_be_bytes());
+            hasher.update(p.secret.as_bytes());
         }
         hasher.finalize().into()
     }
@@ -213,6 +275,31 @@ mod tests {
         assert_eq!(set.sealing_password().id(), "10");
         assert!(set.find("2").is_some());
         assert!(set.find("3").is_none());
+    }
+
+    #[test]
+    fn previous_secrets_are_tried_after_the_current_one_under_the_same_id() {
+        let set = PasswordSet::single("n".repeat(32))
+            .unwrap()
+            .with_previous(["o".repeat(32), "n".repeat(32), "o".repeat(32)])
+            .unwrap();
+        let tried: Vec<_> = set.candidates("1").map(|(p, age)| (p.id(), age)).collect();
+        assert_eq!(
+            tried,
+            [("1", SealedWith::Current), ("1", SealedWith::Previous)]
+        );
+        assert_eq!(set.candidates("2").count(), 0);
+        assert!(set.is_rotating());
+        assert_ne!(
+            set.fingerprint(),
+            PasswordSet::single("n".repeat(32)).unwrap().fingerprint()
+        );
+        assert!(matches!(
+            PasswordSet::single("n".repeat(32))
+                .unwrap()
+                .with_previous(["short"]),
+            Err(PasswordError::TooShort { .. })
+        ));
     }
 
     #[test]

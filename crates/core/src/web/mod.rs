@@ -1,5 +1,6 @@
 //! HTTP details every host needs and none should get wrong, each in its own module:
 //!
+//! * [`activity`]: the inactivity timeout's MAC-protected activity cookie;
 //! * [`path`]: the one normalised view of a request path that rules match and origins receive;
 //! * [`glob`]: path globs matched in linear time;
 //! * [`rules`]: route rules (organization, role, permission per path);
@@ -9,8 +10,10 @@
 //! * [`callback`]: the shape of the sign-in callback's query;
 //! * [`bearer`]: `Authorization: Bearer` credentials and RFC 6750 challenges;
 //! * [`well_known`]: RFC 9728 protected-resource metadata;
+//! * [`webhook`]: WorkOS webhook signatures (as the SDK checks them) and events;
 //! * [`url`]: the parts of a request URL, without a URL parser.
 
+pub mod activity;
 pub mod bearer;
 pub mod callback;
 pub mod cookies;
@@ -20,6 +23,7 @@ pub mod path;
 pub mod return_to;
 pub mod rules;
 pub mod url;
+pub mod webhook;
 pub mod well_known;
 
 pub use cookies::{
