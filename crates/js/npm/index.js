@@ -4,11 +4,7 @@
 // (node:crypto where the runtime has it, else WebCrypto) and caching; every decision about seals,
 // tokens and replies is made in the core.
 
-import { initSync } from './wasm/workos_edge_js.js';
-import * as core from './wasm/workos_edge_js.js';
-import wasmBytes from './wasm/bytes.js';
-
-initSync({ module: wasmBytes });
+import * as core from './src/core.js';
 
 /** Reasons `authenticate()` returns, as the SDK exports them. */
 export const AuthenticateWithSessionCookieFailureReason = Object.freeze({
