@@ -515,3 +515,82 @@ pub fn pkce_pair(random: &[u8]) -> Result<JsValue, JsError> {
     let pkce = Pkce::from_random(bytes);
     to_js(&json!({ "codeVerifier": pkce.verifier, "codeChallenge": pkce.challenge }))
 }
+
+/// `returnTo` reduced to a path on our own origin (the Worker's rule), or `undefined`.
+#[wasm_bindgen(js_name = safeReturnPath)]
+pub fn safe_return_path(return_to: &str) -> Option<String> {
+    workos_edge_core::web::safe_return_path(return_to)
+}
+
+/// The coalescing key of a refresh (refresh token and target organization) as hex: the same
+/// key the Worker's coordinator uses, and never the token itself.
+#[wasm_bindgen(js_name = refreshKey)]
+pub fn refresh_key(refresh_token: &str, organization_id: Option<String>) -> String {
+    workos_edge_core::encoding::hex_lower(&workos_edge_core::coalesce::refresh_key(
+        refresh_token,
+        organization_id.as_deref(),
+    ))
+}
+
+/// The value of cookie `name` in a `Cookie` request header.
+#[wasm_bindgen(js_name = cookieValue)]
+pub fn cookie_value(cookie_header: &str, name: &str) -> Option<String> {
+    workos_edge_core::web::cookies::cookie_value(cookie_header, name).map(str::to_owned)
+}
+
+/// Cookie attributes as the middleware passes them: `{path, domain?, maxAge?, sameSite, secure}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CookieOptions {
+    path: String,
+    #[serde(default)]
+    domain: Option<String>,
+    #[serde(default)]
+    max_age: Option<u64>,
+    same_site: String,
+    secure: bool,
+}
+
+fn cookie_attributes(
+    value: JsValue,
+) -> Result<workos_edge_core::web::cookies::CookieAttributes, JsError> {
+    use workos_edge_core::web::cookies::{CookieAttributes, SameSite};
+    let o: CookieOptions = from_js(value, "cookie options")?;
+    let same_site = SameSite::parse(&o.same_site)
+        .ok_or_else(|| JsError::new("cookieSameSite must be lax, strict or none"))?;
+    Ok(CookieAttributes {
+        path: o.path,
+        domain: o.domain,
+        max_age: o.max_age,
+        same_site,
+        secure: o.secure,
+    })
+}
+
+/// Checks that browsers will keep cookie `name` with these attributes (`__Host-` and
+/// `__Secure-` rules included); throws the reason otherwise.
+#[wasm_bindgen(js_name = checkCookieName)]
+pub fn check_cookie_name(name: &str, options: JsValue) -> Result<(), JsError> {
+    cookie_attributes(options)?
+        .check_name(name)
+        .map_err(|e| JsError::new(&format!("cookie name {name:?} {e}")))
+}
+
+/// The `Set-Cookie` value setting `name=value`; throws when browsers would drop the line for
+/// its length (over 4096 bytes).
+#[wasm_bindgen(js_name = setCookie)]
+pub fn set_cookie(name: &str, value: &str, options: JsValue) -> Result<String, JsError> {
+    cookie_attributes(options)?
+        .set_cookie_checked(name, value)
+        .map_err(|length| {
+            JsError::new(&format!(
+                "Set-Cookie for {name} would be {length} bytes; browsers drop lines over 4096"
+            ))
+        })
+}
+
+/// The `Set-Cookie` value deleting `name`.
+#[wasm_bindgen(js_name = clearCookie)]
+pub fn clear_cookie(name: &str, options: JsValue) -> Result<String, JsError> {
+    Ok(cookie_attributes(options)?.clear_cookie(name))
+}
