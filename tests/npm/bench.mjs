@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkOS as SdkWorkOS } from '@workos-inc/node';
-import { WorkOS } from '../../dist/npm/workos-edge/index.js';
+import { WorkOS } from 'workos-edge';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const pub = JSON.parse(fs.readFileSync(path.join(root, 'crates/core/tests/data/public.json'), 'utf8'));

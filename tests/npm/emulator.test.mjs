@@ -1,4 +1,4 @@
-// The BUILT npm package (dist/npm/workos-edge) against the official WorkOS emulator
+// The PACKED npm package (tests/npm/pack.mjs installs it; it was built from dist/npm/workos-edge)
 // (`workos emulate` with dev/seed.yaml, started by the e2e harness), side by side with the real
 // @workos-inc/node 11 pointed at the same emulator: sign-in with PKCE, sealed sessions, refresh
 // (plain, organization switch, password rotation), sessions list and revoke, password grant.
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { WorkOS as SdkWorkOS } from '@workos-inc/node';
 import { startEmulator, api } from '../e2e/harness.mjs';
-import { WorkOS } from '../../dist/npm/workos-edge/index.js';
+import { WorkOS } from 'workos-edge';
 
 const CLIENT_ID = 'client_npm_tests';
 const API_KEY = 'sk_test_default';

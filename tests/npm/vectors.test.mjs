@@ -1,4 +1,4 @@
-// The BUILT npm package (dist/npm/workos-edge, `npm run build:npm`) against the real
+// The PACKED npm package (tests/npm/pack.mjs installs it; it was built from dist/npm/workos-edge)
 // @workos-inc/node 11 and iron-session 8, on the compatibility vectors the Rust core is tested
 // with (crates/core/tests/data/public.json and negative.json). Every comparison with the SDK is
 // computed live in this process; the results recorded in the vector files are checked too, so a
@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as sdkModule from '@workos-inc/node';
 import * as ironSession from 'iron-session';
-import * as ours from '../../dist/npm/workos-edge/index.js';
+import * as ours from 'workos-edge';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const readJson = (file) => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
@@ -691,7 +691,7 @@ describe('without node:crypto (Workers, browsers): the WebCrypto signature path 
     const saved = process.getBuiltinModule;
     process.getBuiltinModule = undefined;
     try {
-      webcrypto = await import('../../dist/npm/workos-edge/index.js?webcrypto');
+      webcrypto = await import(`${import.meta.resolve('workos-edge')}?webcrypto`);
     } finally {
       process.getBuiltinModule = saved;
     }
