@@ -8,7 +8,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +17,6 @@ import { startEmulator, freePort, artifacts } from '../e2e/harness.mjs';
 import { countingProxy, signInThrough, setCookie } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const hasRedis = (() => {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 let emulator;
 let proxy;
@@ -34,7 +26,9 @@ const fleet = [];
 
 function startRedis(port) {
   const log = fs.openSync(path.join(artifacts(), `redis-${port}.log`), 'w');
-  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', log, log] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', log, log] });
+  child.on('error', (error) => console.error(`redis-server did not start (scripts/setup installs Debian's redis-server): ${error.message}`));
+  return child;
 }
 
 function startNode() {
@@ -54,7 +48,6 @@ function startNode() {
 }
 
 before(async () => {
-  if (!hasRedis) return;
   emulator = await startEmulator();
   proxy = await countingProxy(emulator.url);
   const port = await freePort();
@@ -85,7 +78,7 @@ after(async () => {
 
 const me = (url, cookie) => fetch(`${url}/me`, { headers: { cookie, accept: 'application/json' } });
 
-test('three processes, six concurrent requests with one due cookie → one WorkOS refresh, one new cookie for all', { skip: !hasRedis && 'redis-server not installed (scripts/setup installs it)' }, async () => {
+test('three processes, six concurrent requests with one due cookie → one WorkOS refresh, one new cookie for all', async () => {
   // The sign-in's first request has no cookie, so nothing is refreshed before the race.
   const { cookie } = await signInThrough(fleet[0].url, '/me');
   const before = proxy.counts.refresh;
@@ -104,7 +97,7 @@ test('three processes, six concurrent requests with one due cookie → one WorkO
   assert.equal(proxy.counts.refresh - before, 2);
 });
 
-test('Redis down: fail open to per-process coalescing, promptly', { skip: !hasRedis && 'redis-server not installed' }, async () => {
+test('Redis down: fail open to per-process coalescing, promptly', async () => {
   const { cookie } = await signInThrough(fleet[0].url, '/me');
   redisServer.kill('SIGKILL');
   await new Promise((resolve) => redisServer.once('exit', resolve));
