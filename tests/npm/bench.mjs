@@ -1,5 +1,6 @@
-// authenticate() of the npm package workos-edge (dist/npm/workos-edge, built by
-// `npm run build:npm`) against @workos-inc/node 11, side by side in one Node process, on the same
+// The npm package workos-edge as installed from its tarball (tests/npm/pack.mjs): its size
+// (wasm gzip, tarball), cold `import` time in fresh Node processes, and authenticate()
+// against @workos-inc/node 11, side by side in one Node process, on the same
 // cookie (public.json's organization session, sealed by the real SDK) and the same JWKS (served by
 // a stubbed fetch; both cache it after the first call). Medians of µs per call over several
 // rounds; rounds of the three contenders are interleaved so drift hits them alike.
@@ -10,6 +11,8 @@
 // off, >= 20x with it on.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import zlib from 'node:zlib';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,8 +27,35 @@ const arg = (name, fallback) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const ROUNDS = arg('--rounds', 7);
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
 const CALLS = arg('--calls', 500);
 const WARMUP = arg('--warmup', 300);
+
+// Size and cold start: the installed package's wasm (target <= 150 KiB gzip), the tarball, and
+// `import` in a fresh process (median of 7; the process's own start-up is not counted).
+const here = path.dirname(fileURLToPath(import.meta.url));
+const installed = path.dirname(fileURLToPath(import.meta.resolve('workos-edge')));
+const wasm = fs.readFileSync(path.join(installed, 'wasm/workos_edge_js_bg.wasm'));
+const wasmGzip = zlib.gzipSync(wasm, { level: 9 }).length;
+const packedInfo = path.join(here, 'node_modules/.packed.json');
+const tarball = fs.existsSync(packedInfo) ? JSON.parse(fs.readFileSync(packedInfo, 'utf8')).size : undefined;
+const importMs = (entry) => {
+  const script = `const t = performance.now(); await import(${JSON.stringify(entry)}); console.log(performance.now() - t);`;
+  return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: here, encoding: 'utf8' }));
+};
+const coldImports = (entry) => Array.from({ length: 7 }, () => importMs(entry));
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+console.log(`wasm: ${kib(wasm.length)}, ${kib(wasmGzip)} gzip -9 (target <= 150 KiB: ${wasmGzip <= 150 * 1024 ? 'met' : 'NOT met'})`);
+if (tarball) console.log(`tarball (npm pack): ${kib(tarball)}`);
+for (const entry of ['workos-edge', 'workos-edge/express', '@workos-inc/node']) {
+  const times = coldImports(entry);
+  console.log(`cold import('${entry}'): median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)})`);
+}
+console.log('');
 
 const vector = pub.seal_vectors[2];
 assert.equal(vector.id, 'public-organization');
@@ -83,11 +113,6 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const c of contenders) c.perRound.push(await run(c, CALLS));
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 for (const c of contenders) c.median = median(c.perRound);
 const sdk = contenders[0].median;
 
