@@ -80,3 +80,10 @@ test('Bun: the portable suite (Bun.serve)', async () => {
   assert.match(output, / 0 fail\b/);
   assert.ok(passed >= expectedCases() + 1, `Bun passed ${passed} of ${expectedCases() + 1}:\n${output}`);
 });
+
+test('the bundler path (condition "browser", Deno): the .wasm is fetched from its URL, then works', async () => {
+  const { code, output } = await runtime('deno', ['run', '--conditions=browser', '--allow-read', 'tests/npm/browser-path.mjs']);
+  assert.equal(code, 0, output);
+  const result = JSON.parse(output.trim().split('\n').at(-1));
+  assert.deepStrictEqual(result, { fetched: ['workos_edge_js_bg.wasm'], opened: { hello: 'browser' } });
+});

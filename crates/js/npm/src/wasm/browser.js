@@ -1,4 +1,4 @@
-// Bundlers (Vite, webpack 5, Rollup, esbuild with a file loader) and browsers: the
+// Bundlers (Vite, webpack 5, Parcel; Rollup with an asset plugin) and browsers: the
 // `new URL(..., import.meta.url)` form is what bundlers recognise to emit the .wasm as an asset
 // and rewrite its URL; it is fetched and compiled with top-level await.
 import init from '../../wasm/workos_edge_js.js';
