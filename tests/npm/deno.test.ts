@@ -45,6 +45,7 @@ Deno.test('the WebCrypto signature path (no node:crypto, as in Workers) gives th
     const copy = await Deno.makeTempDir({ prefix: 'workos-edge-webcrypto-' });
     await new Deno.Command('cp', { args: ['-rL', `${installed.pathname}.`, copy] }).output();
     webcrypto = (await import(`file://${copy}/index.js`)) as unknown as typeof ours;
+    await Deno.remove(copy, { recursive: true }); // loaded: the files are no longer needed
   } finally {
     proc.getBuiltinModule = saved;
   }

@@ -25,6 +25,9 @@ function run(cmd, args, options = {}) {
   }
 }
 
+// The previous run's project goes (one install at a time is enough).
+const record = path.join(here, 'node_modules/.packed.json');
+if (fs.existsSync(record)) fs.rmSync(JSON.parse(fs.readFileSync(record, 'utf8')).project, { recursive: true, force: true });
 const project = fs.mkdtempSync(path.join(os.tmpdir(), 'workos-edge-pack-'));
 const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', project], { cwd: dist }))[0];
 const tarball = path.join(project, packed.filename);
@@ -71,4 +74,4 @@ fs.writeFileSync(
 );
 run(bin('tsc'), ['--noEmit', '-p', project], { stdio: ['ignore', 'inherit', 'inherit'] });
 console.log('tsc --noEmit: the consumer type-checks against the packed .d.ts files');
-fs.writeFileSync(path.join(here, 'node_modules/.packed.json'), JSON.stringify({ tarball, project, size: packed.size, unpackedSize: packed.unpackedSize }));
+fs.writeFileSync(record, JSON.stringify({ tarball, project, size: packed.size, unpackedSize: packed.unpackedSize }));
