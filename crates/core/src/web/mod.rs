@@ -6,6 +6,9 @@
 //! * [`rules`]: route rules (organization, role, permission per path);
 //! * [`headers`]: which inbound headers are ours to strip;
 //! * [`cookies`]: `Cookie` parsing and rewriting, `Set-Cookie` with size and prefix checks;
+//! * [`chunks`]: sessions larger than one cookie, split over `<name>.0 … <name>.N`;
+//! * [`cors`]: answering preflights and marking responses for allowed origins;
+//! * [`sign_in_loop`]: noticing a browser that signs in but never keeps its session;
 //! * [`return_to`]: keeping `returnTo` on our origin;
 //! * [`callback`]: the shape of the sign-in callback's query;
 //! * [`bearer`]: `Authorization: Bearer` credentials and RFC 6750 challenges;
@@ -16,12 +19,15 @@
 pub mod activity;
 pub mod bearer;
 pub mod callback;
+pub mod chunks;
 pub mod cookies;
+pub mod cors;
 pub mod glob;
 pub mod headers;
 pub mod path;
 pub mod return_to;
 pub mod rules;
+pub mod sign_in_loop;
 pub mod url;
 pub mod webhook;
 pub mod well_known;
