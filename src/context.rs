@@ -9,17 +9,12 @@
 
 use std::fmt;
 
+use workos_edge_core::web::chunks::{session_clear_cookies, session_set_cookies};
+use workos_edge_core::web::cookie_value;
+
 use crate::config::{Config, LogRequests};
 use crate::error::GatewayError;
 use crate::http::with_headers;
-
-/// The session cookie's fate on this response.
-enum SessionCookie {
-    /// `Set-Cookie` line writing a new session.
-    Set(String),
-    /// `Set-Cookie` line deleting it.
-    Clear(String),
-}
 
 /// Per-request state shared by the pipeline, the routes and the response.
 #[derive(Default)]
@@ -35,7 +30,11 @@ pub struct RequestContext {
     pub advertise_metadata: bool,
     /// Which requests get a log line (`LOG_REQUESTS`).
     pub log: LogRequests,
-    session_cookie: Option<SessionCookie>,
+    /// The request's `Origin` when `CORS_ALLOWED_ORIGINS` allows it: the response says so.
+    pub cors_origin: Option<String>,
+    /// `Set-Cookie` lines writing or deleting the session (its chunks included); the last
+    /// decision replaces earlier ones.
+    session_cookie: Vec<String>,
     other_cookies: Vec<String>,
 }
 
@@ -50,22 +49,30 @@ impl fmt::Debug for RequestContext {
 }
 
 impl RequestContext {
-    /// Records a new session cookie value for the response. Refuses one that browsers would
-    /// drop for its size (a silent sign-in loop) with an error that says so.
-    pub fn set_session(&mut self, cfg: &Config, sealed: &str) -> Result<(), GatewayError> {
-        let line = cfg
-            .cookie
-            .set_cookie_checked(&cfg.cookie_name, sealed)
-            .map_err(|bytes| GatewayError::SessionTooLarge { bytes })?;
-        self.session_cookie = Some(SessionCookie::Set(line));
+    /// Records a new session cookie value for the response: whole, or in chunks when it is
+    /// larger than a browser keeps in one cookie, deleting whatever of the session the request
+    /// (`cookie_header`) carried that the new value does not use. Refuses a value too large
+    /// even for the most chunks, with an error that says so.
+    pub fn set_session(
+        &mut self,
+        cfg: &Config,
+        sealed: &str,
+        cookie_header: Option<&str>,
+    ) -> Result<(), GatewayError> {
+        self.session_cookie =
+            session_set_cookies(&cfg.cookie, &cfg.cookie_name, sealed, cookie_header)
+                .map_err(|bytes| GatewayError::SessionTooLarge { bytes })?;
         Ok(())
     }
 
-    /// Records that the response deletes the session cookie (overrides a pending new one).
-    pub fn clear_session(&mut self, cfg: &Config) {
-        self.session_cookie = Some(SessionCookie::Clear(
-            cfg.cookie.clear_cookie(&cfg.cookie_name),
-        ));
+    /// Records that the response deletes the session cookie, every chunk of it the request
+    /// carried and its activity cookie (overrides a pending new session).
+    pub fn clear_session(&mut self, cfg: &Config, cookie_header: Option<&str>) {
+        self.session_cookie = session_clear_cookies(&cfg.cookie, &cfg.cookie_name, cookie_header);
+        let activity = &cfg.activity_cookie_name;
+        if cookie_header.is_some_and(|h| cookie_value(h, activity).is_some()) {
+            self.session_cookie.push(cfg.cookie.clear_cookie(activity));
+        }
     }
 
     /// Adds any other `Set-Cookie` line (sign-in state cookies).
@@ -75,27 +82,23 @@ impl RequestContext {
 
     /// Whether the response will write or delete cookies.
     pub fn has_cookies(&self) -> bool {
-        self.session_cookie.is_some() || !self.other_cookies.is_empty()
+        !self.session_cookie.is_empty() || !self.other_cookies.is_empty()
     }
 
-    /// Puts the recorded cookies on `response` (copying its headers, which may be immutable
-    /// when they come from `fetch`).
-    pub fn apply_cookies(
-        &self,
-        response: web_sys::Response,
-    ) -> Result<web_sys::Response, GatewayError> {
-        if !self.has_cookies() {
+    /// Puts the recorded cookies and CORS headers on `response` (copying its headers, which
+    /// may be immutable when they come from `fetch`).
+    pub fn finish(&self, response: web_sys::Response) -> Result<web_sys::Response, GatewayError> {
+        if !self.has_cookies() && self.cors_origin.is_none() {
             return Ok(response);
         }
         let headers = web_sys::Headers::new_with_headers(&response.headers())?;
-        for line in &self.other_cookies {
+        for line in self.other_cookies.iter().chain(&self.session_cookie) {
             headers.append("Set-Cookie", line)?;
         }
-        match &self.session_cookie {
-            Some(SessionCookie::Set(line) | SessionCookie::Clear(line)) => {
-                headers.append("Set-Cookie", line)?;
-            }
-            None => {}
+        if let Some(origin) = &self.cors_origin {
+            headers.set("Access-Control-Allow-Origin", origin)?;
+            headers.set("Access-Control-Allow-Credentials", "true")?;
+            headers.append("Vary", "Origin")?;
         }
         with_headers(&response, &headers)
     }
@@ -123,26 +126,43 @@ mod tests {
     }
 
     #[test]
-    fn a_session_too_large_for_a_browser_cookie_is_refused_not_written() {
+    fn a_session_too_large_for_one_cookie_is_chunked_and_past_ten_refused() {
         let cfg = config();
         let mut ctx = RequestContext::default();
-        assert!(ctx.set_session(&cfg, &"v".repeat(3_900)).is_ok());
-        assert!(ctx.has_cookies());
-        match ctx.set_session(&cfg, &"v".repeat(4_200)) {
-            Err(GatewayError::SessionTooLarge { bytes }) => assert!(bytes > 4_096),
+        ctx.set_session(&cfg, &"v".repeat(3_900), None).unwrap();
+        assert_eq!(ctx.session_cookie.len(), 1);
+        ctx.set_session(&cfg, &"v".repeat(7_000), None).unwrap();
+        assert_eq!(ctx.session_cookie.len(), 2, "two chunks");
+        assert!(ctx.session_cookie[0].starts_with("wos-session.0="));
+        match ctx.set_session(&cfg, &"v".repeat(50_000), None) {
+            Err(GatewayError::SessionTooLarge { bytes }) => assert!(bytes > 40_000),
             other => panic!("expected SessionTooLarge, got {other:?}"),
         }
     }
 
     #[test]
-    fn clearing_overrides_a_pending_session() {
+    fn clearing_overrides_a_pending_session_and_takes_the_activity_cookie() {
         let cfg = config();
         let mut ctx = RequestContext::default();
-        ctx.set_session(&cfg, "new").unwrap();
-        ctx.clear_session(&cfg);
-        match &ctx.session_cookie {
-            Some(SessionCookie::Clear(line)) => assert!(line.contains("Max-Age=0")),
-            _ => panic!("the clear must win"),
-        }
+        ctx.set_session(&cfg, "new", None).unwrap();
+        ctx.clear_session(
+            &cfg,
+            Some("wos-session.0=a; wos-session.1=b; wos-session-activity=1.x"),
+        );
+        let names: Vec<&str> = ctx
+            .session_cookie
+            .iter()
+            .map(|line| line.split('=').next().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "wos-session",
+                "wos-session.0",
+                "wos-session.1",
+                "wos-session-activity"
+            ]
+        );
+        assert!(ctx.session_cookie.iter().all(|l| l.contains("Max-Age=0")));
     }
 }

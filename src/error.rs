@@ -59,11 +59,20 @@ pub enum GatewayError {
     SignInRefused(String),
     /// The session no longer fits in a browser cookie.
     SessionTooLarge {
-        /// Length of the `Set-Cookie` line that was refused.
+        /// Length of the `Set-Cookie` line the whole session would need.
         bytes: usize,
     },
     /// The runtime failed us (randomness, header construction).
     Internal(&'static str),
+    /// A CORS preflight from an origin that is not allowed (or asking for nonsense).
+    CorsRefused,
+    /// The browser completed several sign-ins without ever keeping its session.
+    SignInLoop {
+        /// Seconds until a new sign-in is allowed.
+        retry_after: u64,
+    },
+    /// A webhook delivery that is forged, stale or replayed (the SDK's words, or `replayed`).
+    WebhookRefused(&'static str),
 }
 
 impl GatewayError {
@@ -76,7 +85,12 @@ impl GatewayError {
             Self::BadPath(_) => 400,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::CrossSite | Self::Forbidden(_) | Self::InsufficientScope(_) => 403,
+            Self::CrossSite
+            | Self::Forbidden(_)
+            | Self::InsufficientScope(_)
+            | Self::CorsRefused => 403,
+            Self::WebhookRefused(_) => 401,
+            Self::SignInLoop { .. } => 429,
             Self::UnsupportedMediaType => 415,
             Self::PayloadTooLarge => 413,
             Self::Unauthenticated { .. } | Self::InvalidToken(_) => 401,
@@ -107,15 +121,18 @@ impl GatewayError {
             Self::SignInRefused(_) => "sign_in_failed",
             Self::SessionTooLarge { .. } => "session_too_large",
             Self::Internal(_) => "internal_error",
+            Self::CorsRefused => "cors_not_allowed",
+            Self::SignInLoop { .. } => "sign_in_loop",
+            Self::WebhookRefused(_) => "webhook_refused",
         }
     }
 
     /// `Retry-After` seconds, for the errors a retry can cure.
     fn retry_after(&self) -> Option<u64> {
         match self {
-            Self::RateLimited { retry_after } | Self::Unavailable { retry_after } => {
-                Some(*retry_after)
-            }
+            Self::RateLimited { retry_after }
+            | Self::Unavailable { retry_after }
+            | Self::SignInLoop { retry_after } => Some(*retry_after),
             Self::Upstream(_) | Self::Internal(_) => Some(DEFAULT_RETRY_AFTER),
             _ => None,
         }
@@ -151,10 +168,21 @@ impl GatewayError {
             }
             Self::SignInRefused(_) => "Sign-in did not complete. Please sign in again.".into(),
             Self::SessionTooLarge { bytes } => format!(
-                "Your session is too large to keep in a browser cookie ({bytes} bytes; browsers \
-                 keep at most 4096). Please tell the site's administrator."
+                "Your session is too large to keep in browser cookies ({bytes} bytes; ten \
+                 cookies of 4096 bytes at most). Please tell the site's administrator."
             ),
             Self::Internal(_) => "Something went wrong here. Please retry in a moment.".into(),
+            Self::CorsRefused => {
+                "This origin may not call this site (it is not in CORS_ALLOWED_ORIGINS).".into()
+            }
+            Self::SignInLoop { retry_after } => format!(
+                "This browser has signed in several times in the last minute but never kept its \
+                 session, so signing in again would go round in circles. Its session cookie is \
+                 being dropped: check that cookies are allowed for this site (and, for the \
+                 site's administrator, the cookie domain and SameSite settings). You can try \
+                 again in {retry_after} seconds."
+            ),
+            Self::WebhookRefused(why) => format!("Webhook refused: {why}."),
         }
     }
 
@@ -170,7 +198,7 @@ impl GatewayError {
             Self::InvalidToken(description) => (*description).to_owned(),
             Self::Upstream(detail) | Self::SignInRefused(detail) => detail.clone(),
             Self::SessionTooLarge { bytes } => {
-                format!("Set-Cookie would be {bytes} bytes; browsers drop cookies over 4096")
+                format!("the session seals to {bytes} bytes, more than 10 cookie chunks hold")
             }
             Self::Internal(detail) => (*detail).to_owned(),
             other => other.code().to_owned(),

@@ -170,13 +170,20 @@ pub fn check_json_request(
     Ok(())
 }
 
-/// Reads a JSON body checked by [`check_json_request`], chunk by chunk, stopping as soon as it
-/// passes `max_body_bytes`: a chunked body of any size without `Content-Length` must not be
-/// copied into the isolate's memory first (128 MB kills the isolate and every cache in it).
+/// Reads a JSON body checked by [`check_json_request`] (see [`read_body`]).
 pub async fn read_json<T: for<'de> serde::Deserialize<'de>>(
-    mut request: Request,
+    request: Request,
     max_body_bytes: u64,
 ) -> Result<T, GatewayError> {
+    let body = read_body(request, max_body_bytes).await?;
+    serde_json::from_slice(&body)
+        .map_err(|_| GatewayError::BadRequest("The request body is not the expected JSON."))
+}
+
+/// Reads a body chunk by chunk, stopping as soon as it passes `max_body_bytes`: a chunked body
+/// of any size without `Content-Length` must not be copied into the isolate's memory first
+/// (128 MB kills the isolate and every cache in it).
+pub async fn read_body(mut request: Request, max_body_bytes: u64) -> Result<Vec<u8>, GatewayError> {
     use futures_util::StreamExt;
 
     let unreadable = || GatewayError::BadRequest("The request body could not be read.");
@@ -192,8 +199,7 @@ pub async fn read_json<T: for<'de> serde::Deserialize<'de>>(
             body.extend_from_slice(&chunk);
         }
     }
-    serde_json::from_slice(&body)
-        .map_err(|_| GatewayError::BadRequest("The request body is not the expected JSON."))
+    Ok(body)
 }
 
 #[cfg(test)]

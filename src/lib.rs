@@ -11,7 +11,8 @@
 //! * `workos-edge-core` decides (pure: no network, clock or randomness);
 //! * [`credentials`] turn a request into an identity (a bearer access token or API key, or
 //!   the session cookie);
-//! * [`refresh`] coordinates refreshes (in the isolate, or in a Durable Object);
+//! * [`refresh`] coordinates refreshes (in the isolate, or in a Durable Object), and
+//!   [`revocation`] keeps the sessions revoked by webhook out (a Durable Object list);
 //! * [`routes`] are the `/auth/*` handlers and `/.well-known/` documents, [`proxy`] the
 //!   pipeline to the origin;
 //! * [`tokens`] (JWKS, WebCrypto, caches), [`workos`] (fetch), [`config`], [`runtime`];
@@ -44,6 +45,7 @@ pub mod error;
 pub mod http;
 pub mod proxy;
 pub mod refresh;
+pub mod revocation;
 pub mod routes;
 pub mod runtime;
 pub mod tokens;
@@ -51,6 +53,7 @@ pub mod workos;
 
 use wasm_bindgen::prelude::{wasm_bindgen, JsValue};
 use worker::{console_log, Env, Request};
+use workos_edge_core::web::cors::{allowed_origin, is_preflight};
 use workos_edge_core::web::well_known::{protected_resource_metadata_url, PROTECTED_RESOURCE_PATH};
 use workos_edge_core::web::{normalize_path, url_parts, UrlParts};
 
@@ -104,7 +107,7 @@ pub async fn fetch(
         }
     };
     let response = ctx
-        .apply_cookies(response)
+        .finish(response)
         .map_err(|e| JsValue::from_str(e.code()))?;
     let status = response.status();
     if ctx.log.wants(status, ctx.decision) {
@@ -139,6 +142,26 @@ async fn handle(
     let cfg = Config::for_env(env)?;
     ctx.log = cfg.log_requests;
     ctx.advertise_metadata = cfg.authkit_domain.is_some();
+    if method == "OPTIONS" || !cfg.cors_allowed_origins.is_empty() {
+        let headers = request.headers();
+        let origin = headers.get("origin").ok().flatten();
+        let preflight = is_preflight(
+            method,
+            headers
+                .get("access-control-request-method")
+                .ok()
+                .flatten()
+                .as_deref(),
+        );
+        // The metadata document answers its own preflights (any origin may read it).
+        if preflight && !path.starts_with(PROTECTED_RESOURCE_PATH) {
+            if let Some(response) = routes::cors::preflight(&headers, &path, &cfg, ctx)? {
+                return Ok(response);
+            }
+        }
+        ctx.cors_origin =
+            allowed_origin(&cfg.cors_allowed_origins, origin.as_deref()).map(str::to_owned);
+    }
     if path.starts_with(routes::PREFIX) {
         let response = routes::dispatch(Request::from(request), &path, &cfg, ctx).await?;
         return Ok(response.into());

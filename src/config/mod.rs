@@ -12,6 +12,7 @@ use js_sys::Object;
 use wasm_bindgen::JsValue;
 use worker::{Env, ObjectNamespace};
 use workos_edge_core::api::DEFAULT_API_BASE_URL;
+use workos_edge_core::web::cors::parse_allowed_origins;
 use workos_edge_core::web::{
     any_rule_covers, parse_globs, parse_route_rules, CookieAttributes, PathGlob, RouteRule,
     SameSite,
@@ -38,6 +39,12 @@ const MAX_API_TIMEOUT_MS: u64 = 30_000;
 const DEFAULT_API_KEY_CACHE_SECONDS: u64 = 60;
 /// A revoked key must stop working within this bound whatever the setting says.
 const MAX_API_KEY_CACHE_SECONDS: u64 = 3_600;
+
+/// How often an isolate polls the revocation list: the bound on how long a revoked session
+/// still works in isolates other than the one the webhook reached.
+const DEFAULT_REVOCATION_SYNC_SECONDS: u64 = 10;
+/// Revocation must stay prompt whatever the setting says.
+const MAX_REVOCATION_SYNC_SECONDS: u64 = 300;
 
 /// A setting that is missing or unusable. Carries the setting's name, never its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +99,8 @@ pub struct Config {
     pub client_id: String,
     /// `WORKOS_API_KEY` (secret).
     pub api_key: String,
-    /// `WORKOS_COOKIE_PASSWORD` (secret, ≥ 32 characters).
+    /// `WORKOS_COOKIE_PASSWORD` (secret, ≥ 32 characters), which seals, and
+    /// `WORKOS_COOKIE_PASSWORD_PREVIOUS` (one, or a JSON array), which only open.
     pub passwords: PasswordSet,
     /// `WORKOS_REDIRECT_URI`; `None` means this host's `/auth/callback`.
     pub redirect_uri: Option<String>,
@@ -127,10 +135,23 @@ pub struct Config {
     pub api_keys: bool,
     /// `API_KEY_CACHE_SECONDS`: how long a valid API key is remembered in the isolate.
     pub api_key_cache_seconds: u64,
+    /// `INACTIVITY_TIMEOUT_SECONDS`: sign out sessions unused for longer (off when unset or 0).
+    pub inactivity_timeout_seconds: Option<u64>,
+    /// `<cookie name>-activity`: when the session was last used (with the timeout on).
+    pub activity_cookie_name: String,
+    /// `CORS_ALLOWED_ORIGINS`: origins whose preflights the edge answers and whose requests
+    /// get CORS headers (with credentials).
+    pub cors_allowed_origins: Vec<String>,
     /// `LOG_REQUESTS`: `all`, `events` (default) or `off`.
     pub log_requests: LogRequests,
     /// The `REFRESH_COORDINATOR` Durable Object binding, when configured.
     pub refresh_coordinator: Option<ObjectNamespace>,
+    /// `WORKOS_WEBHOOK_SECRET` (secret): turns on `POST /auth/webhooks/workos`.
+    pub webhook_secret: Option<String>,
+    /// The `REVOCATIONS` Durable Object binding (the revocation list), when configured.
+    pub revocations: Option<ObjectNamespace>,
+    /// `REVOCATION_SYNC_SECONDS`: how often an isolate asks the list what is new.
+    pub revocation_sync_seconds: u64,
 }
 
 thread_local! {
@@ -170,6 +191,7 @@ impl Config {
         };
         let mut config = Self::from_settings(lookup)?;
         config.refresh_coordinator = env.durable_object("REFRESH_COORDINATOR").ok();
+        config.revocations = env.durable_object("REVOCATIONS").ok();
         Ok(config)
     }
 
@@ -177,11 +199,18 @@ impl Config {
     pub fn from_settings(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let settings = Settings(&lookup);
         let password = settings.required("WORKOS_COOKIE_PASSWORD")?;
-        let passwords = PasswordSet::single(password).map_err(|_| ConfigError {
-            setting: "WORKOS_COOKIE_PASSWORD",
-            problem: "must be at least 32 characters (generate one with `openssl rand -base64 32`)"
-                .into(),
-        })?;
+        let passwords = PasswordSet::single(password)
+            .map_err(|_| ConfigError {
+                setting: "WORKOS_COOKIE_PASSWORD",
+                problem:
+                    "must be at least 32 characters (generate one with `openssl rand -base64 32`)"
+                        .into(),
+            })?
+            .with_previous(settings.secrets("WORKOS_COOKIE_PASSWORD_PREVIOUS")?)
+            .map_err(|_| ConfigError {
+                setting: "WORKOS_COOKIE_PASSWORD_PREVIOUS",
+                problem: "every password must be at least 32 characters".into(),
+            })?;
         let same_site = match settings.optional("WORKOS_COOKIE_SAMESITE") {
             None => SameSite::Lax,
             Some(text) => SameSite::parse(&text).ok_or(ConfigError {
@@ -245,6 +274,24 @@ impl Config {
                 })
             }
         };
+        let activity_cookie_name = format!("{cookie_name}-activity");
+        let revocation_sync_seconds =
+            settings.number("REVOCATION_SYNC_SECONDS", DEFAULT_REVOCATION_SYNC_SECONDS)?;
+        if !(1..=MAX_REVOCATION_SYNC_SECONDS).contains(&revocation_sync_seconds) {
+            return Err(ConfigError {
+                setting: "REVOCATION_SYNC_SECONDS",
+                problem: format!("must be between 1 and {MAX_REVOCATION_SYNC_SECONDS}"),
+            });
+        }
+        let cors_allowed_origins = parse_allowed_origins(
+            &settings
+                .optional("CORS_ALLOWED_ORIGINS")
+                .unwrap_or_default(),
+        )
+        .map_err(|problem| ConfigError {
+            setting: "CORS_ALLOWED_ORIGINS",
+            problem,
+        })?;
         Ok(Self {
             client_id: settings.required("WORKOS_CLIENT_ID")?,
             api_key: settings.required("WORKOS_API_KEY")?,
@@ -269,8 +316,15 @@ impl Config {
             authkit_domain,
             api_keys: settings.boolean("API_KEYS", false)?,
             api_key_cache_seconds,
+            activity_cookie_name,
+            inactivity_timeout_seconds: Some(settings.number("INACTIVITY_TIMEOUT_SECONDS", 0)?)
+                .filter(|&seconds| seconds > 0),
+            cors_allowed_origins,
             log_requests,
             refresh_coordinator: None,
+            webhook_secret: settings.optional("WORKOS_WEBHOOK_SECRET"),
+            revocations: None,
+            revocation_sync_seconds,
         })
     }
 

@@ -25,6 +25,20 @@ impl<F: Fn(&str) -> Option<String>> Settings<'_, F> {
             .unwrap_or_default()
     }
 
+    /// A secret that holds one value, or a JSON array of them (`["a", "b"]`); none when unset.
+    pub(super) fn secrets(&self, name: &'static str) -> Result<Vec<String>, ConfigError> {
+        match self.optional(name) {
+            None => Ok(Vec::new()),
+            Some(text) if text.starts_with('[') => {
+                serde_json::from_str(&text).map_err(|_| ConfigError {
+                    setting: name,
+                    problem: "must be one value or a JSON array of strings".into(),
+                })
+            }
+            Some(text) => Ok(vec![text]),
+        }
+    }
+
     /// An optional `http(s)://` URL without its trailing `/`; `problem` says what is expected.
     pub(super) fn http_url(
         &self,

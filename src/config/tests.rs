@@ -139,3 +139,24 @@ fn rules_and_paths() {
     assert!(!nested.is_public("/Docs/Internal/plan"));
     assert!(cfg.route_rules.first().unwrap().glob.matches("/REPORTS/x"));
 }
+
+#[test]
+fn previous_cookie_passwords_are_one_value_or_a_json_array() {
+    let old = "an-old-cookie-password-of-32-chars!!";
+    let older = "an-older-cookie-password-of-32-chars!";
+    assert!(!config(&[]).unwrap().passwords.is_rotating());
+    let one = config(&[("WORKOS_COOKIE_PASSWORD_PREVIOUS", old)]).unwrap();
+    assert_eq!(one.passwords.candidates("1").count(), 2);
+    let array = format!("[\"{old}\", \"{older}\"]");
+    let two = config(&[("WORKOS_COOKIE_PASSWORD_PREVIOUS", &array)]).unwrap();
+    assert_eq!(two.passwords.candidates("1").count(), 3);
+    assert_eq!(two.passwords.sealing_password().id(), "1");
+    let short = error(&[("WORKOS_COOKIE_PASSWORD_PREVIOUS", "short")]);
+    assert_eq!(short.setting, "WORKOS_COOKIE_PASSWORD_PREVIOUS");
+    assert!(
+        !short.to_string().contains("short"),
+        "never quotes the value"
+    );
+    let broken = error(&[("WORKOS_COOKIE_PASSWORD_PREVIOUS", "[\"unterminated")]);
+    assert_eq!(broken.setting, "WORKOS_COOKIE_PASSWORD_PREVIOUS");
+}

@@ -6,16 +6,19 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use sha2::{Digest, Sha256};
-use workos_edge_core::authenticate::{open_session, AuthenticateFailure};
-use workos_edge_core::cookie::authenticated_part;
-use workos_edge_core::jwt::{decode_claims_unverified, JwtError, VerifyOptions};
+use workos_edge_core::authenticate::{open_session, open_session_reporting, AuthenticateFailure};
+use workos_edge_core::cookie::{authenticated_part, seal_json};
+use workos_edge_core::iron::SealRandomness;
+use workos_edge_core::jwt::{decode_claims_unverified, decode_unverified, JwtError, VerifyOptions};
 use workos_edge_core::refresh::RefreshFailure;
-use workos_edge_core::web::cookie_value;
+use workos_edge_core::web::chunks::session_cookie_value;
+use workos_edge_core::{SealedWith, SessionCookieData};
 
-use super::{ActiveSession, SessionState};
+use super::{activity, ActiveSession, SessionState};
 use crate::config::Config;
 use crate::error::describe_failure;
 use crate::refresh::{self, Refreshed};
+use crate::runtime::random_bytes;
 use crate::tokens::{verify_access_token, JwksSource, TokenCheckError};
 
 /// Sessions already resolved from a cookie value, kept until their token is due for refresh
@@ -32,23 +35,29 @@ thread_local! {
 
 /// Resolves the request's session.
 pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> SessionState {
-    let Some(sealed) = cookie_header.and_then(|h| cookie_value(h, &cfg.cookie_name)) else {
+    let Some(value) = cookie_header.and_then(|h| session_cookie_value(h, &cfg.cookie_name)) else {
         return SessionState::Anonymous {
             reason: "no_session_cookie_provided",
             clear_cookie: false,
         };
     };
+    let sealed: &str = &value;
     let now_s = (now_ms / 1000) as i64;
     // Keyed on what the seal's MAC covers: the `~N` suffix is not authenticated.
     let digest: [u8; 32] = Sha256::digest(authenticated_part(sealed).as_bytes()).into();
     let cached = SESSIONS.with(|c| c.borrow().get(&digest).cloned());
     if let Some((active, usable_until)) = cached {
         if now_s < usable_until {
+            let (sid, iat) = (active.claims.sid.as_deref(), active.issued_at);
+            if activity::timed_out(cfg, cookie_header, sid, iat, now_s as u64) {
+                return idle();
+            }
             return SessionState::Active(active);
         }
     }
-    let session = match open_session(Some(sealed), &cfg.passwords, now_ms) {
-        Ok(session) => session,
+    let (session, sealed_with) = match open_session_reporting(Some(sealed), &cfg.passwords, now_ms)
+    {
+        Ok(opened) => opened,
         Err(AuthenticateFailure::NoCookie) => {
             return SessionState::Anonymous {
                 reason: "no_session_cookie_provided",
@@ -62,6 +71,15 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
             }
         }
     };
+    // Before the token check and any refresh: an idle session is over whatever its token says.
+    if cfg.inactivity_timeout_seconds.is_some() {
+        let token = decode_unverified(session.access_token().unwrap_or_default()).ok();
+        let sid = token.as_ref().and_then(|t| t.claims.sid.as_deref());
+        let iat = token.as_ref().and_then(|t| t.issued_at);
+        if activity::timed_out(cfg, cookie_header, sid, iat, now_s as u64) {
+            return idle();
+        }
+    }
     let options = VerifyOptions {
         leeway_seconds: cfg.jwt_leeway_seconds,
         issuers: cfg.issuers.clone(),
@@ -84,12 +102,19 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
                     };
                 }
             }
+            // A cookie sealed with a previous password gets the current one on this response
+            // (the same content: no refresh needed). Failing to reseal keeps the old cookie.
+            let resealed = match sealed_with {
+                SealedWith::Current => None,
+                SealedWith::Previous => reseal(&session, cfg),
+            };
             let active = ActiveSession {
                 cookie: session,
                 claims: verified.claims,
                 expires_at: verified.expires_at,
                 issued_at: verified.issued_at,
-                refreshed_cookie: None,
+                resealed: resealed.is_some(),
+                new_cookie: resealed,
                 refresh_deferred: false,
             };
             let due = active
@@ -141,6 +166,17 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
     }
 }
 
+/// The session sealed with the current password, as the SDK seals it (no expiration).
+fn reseal(session: &SessionCookieData, cfg: &Config) -> Option<String> {
+    let randomness = SealRandomness::from_bytes(random_bytes().ok()?);
+    Some(seal_json(
+        &session.clone().into_json(),
+        &cfg.passwords,
+        &randomness,
+        None,
+    ))
+}
+
 /// Caches a verified session until its refresh falls due or its seal expires.
 fn remember(digest: &[u8; 32], sealed: &str, active: &Rc<ActiveSession>, cfg: &Config) {
     let Some(exp) = active.expires_at else { return };
@@ -158,6 +194,13 @@ fn remember(digest: &[u8; 32], sealed: &str, active: &Rc<ActiveSession>, cfg: &C
         }
         cache.insert(*digest, (active.clone(), usable_until));
     });
+}
+
+fn idle() -> SessionState {
+    SessionState::Anonymous {
+        reason: "inactivity_timeout",
+        clear_cookie: true,
+    }
 }
 
 fn anonymous_after(failure: &RefreshFailure) -> SessionState {
@@ -187,7 +230,8 @@ fn from_refresh(refreshed: Refreshed) -> ActiveSession {
         cookie: refreshed.cookie,
         expires_at: refreshed.expires_at,
         issued_at: refreshed.issued_at,
-        refreshed_cookie: Some(refreshed.sealed),
+        new_cookie: Some(refreshed.sealed),
+        resealed: false,
         refresh_deferred: false,
     }
 }
@@ -195,8 +239,8 @@ fn from_refresh(refreshed: Refreshed) -> ActiveSession {
 /// The session id of a cookie without verifying its token (the cookie's MAC vouches for it),
 /// for sign-out, which must work even when the token has expired.
 pub fn session_id_of(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> Option<String> {
-    let sealed = cookie_header.and_then(|h| cookie_value(h, &cfg.cookie_name))?;
-    let session = open_session(Some(sealed), &cfg.passwords, now_ms).ok()?;
+    let sealed = cookie_header.and_then(|h| session_cookie_value(h, &cfg.cookie_name))?;
+    let session = open_session(Some(&sealed), &cfg.passwords, now_ms).ok()?;
     decode_claims_unverified(session.access_token()?).ok()?.sid
 }
 

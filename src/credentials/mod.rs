@@ -5,9 +5,11 @@
 //! ([`cookie`]). A bearer credential is judged on its own: the cookie is not looked at, nothing
 //! is refreshed and no cookie is set. Other `Authorization` schemes are left to the origin.
 
+pub mod activity;
 pub mod api_key;
 pub mod bearer;
 pub mod cookie;
+pub mod sign_in_counter;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -21,6 +23,7 @@ use workos_edge_core::SessionCookieData;
 use crate::config::Config;
 use crate::context::RequestContext;
 use crate::error::GatewayError;
+use crate::revocation;
 use crate::runtime::now_ms;
 
 /// A session the request may proceed with. `Debug` hides the new cookie value.
@@ -34,8 +37,11 @@ pub struct ActiveSession {
     pub expires_at: Option<i64>,
     /// Its `iat` (seconds): when WorkOS minted it, i.e. the last refresh or sign-in.
     pub issued_at: Option<i64>,
-    /// The new cookie value, when this request refreshed the session.
-    pub refreshed_cookie: Option<String>,
+    /// The cookie value the browser and origin get from now on: after a refresh, or after the
+    /// cookie was resealed with the current password (`resealed`).
+    pub new_cookie: Option<String>,
+    /// The cookie was sealed with a previous password and is resealed as it was.
+    pub resealed: bool,
     /// A refresh was due but WorkOS could not be reached; the old token is still valid.
     pub refresh_deferred: bool,
 }
@@ -46,7 +52,8 @@ impl fmt::Debug for ActiveSession {
             .field("cookie", &self.cookie)
             .field("claims", &self.claims)
             .field("expires_at", &self.expires_at)
-            .field("refreshed", &self.refreshed_cookie.is_some())
+            .field("new_cookie", &self.new_cookie.is_some())
+            .field("resealed", &self.resealed)
             .field("refresh_deferred", &self.refresh_deferred)
             .finish_non_exhaustive()
     }
@@ -63,7 +70,8 @@ impl ActiveSession {
 
     /// What the log line and `Server-Timing` call this session's state.
     pub fn decision(&self) -> &'static str {
-        match (&self.refreshed_cookie, self.refresh_deferred) {
+        match (&self.new_cookie, self.refresh_deferred) {
+            (Some(_), _) if self.resealed => "resealed",
             (Some(_), _) => "refreshed",
             (None, true) => "refresh_deferred",
             (None, false) => "authenticated",
@@ -105,9 +113,22 @@ pub async fn require_session(
     ctx.auth_ms = Some(now_ms().saturating_sub(started));
     match state {
         SessionState::Active(active) => {
-            if let Some(fresh) = &active.refreshed_cookie {
-                ctx.set_session(cfg, fresh)?;
+            if let Some(sid) = active.claims.sid.as_deref() {
+                if revocation::is_revoked(cfg, sid, started / 1000).await {
+                    ctx.clear_session(cfg, cookie_header);
+                    ctx.decision = "unauthenticated";
+                    ctx.reason = Some("session_revoked".into());
+                    return Err(GatewayError::Unauthenticated {
+                        reason: "session_revoked",
+                    });
+                }
             }
+            if let Some(fresh) = &active.new_cookie {
+                ctx.set_session(cfg, fresh, cookie_header)?;
+            }
+            let sid = active.claims.sid.as_deref();
+            activity::touch(cfg, ctx, cookie_header, sid, started / 1000);
+            sign_in_counter::session_arrived(cfg, ctx, cookie_header);
             ctx.decision = active.decision();
             Ok(active)
         }
@@ -116,7 +137,7 @@ pub async fn require_session(
             clear_cookie,
         } => {
             if clear_cookie {
-                ctx.clear_session(cfg);
+                ctx.clear_session(cfg, cookie_header);
             }
             ctx.decision = "unauthenticated";
             ctx.reason = Some(reason.to_owned());
@@ -191,9 +212,17 @@ pub async fn authenticate(
         Presented::MalformedBearer => Err(GatewayError::InvalidToken(
             "the bearer credential is malformed",
         )),
-        Presented::Bearer(BearerValue::Jwt(token)) => bearer::verify(token, cfg, started)
-            .await
-            .map(|token| Identity::AccessToken(Box::new(token))),
+        Presented::Bearer(BearerValue::Jwt(token)) => {
+            match bearer::verify(token, cfg, started).await {
+                Ok(token) => match token.claims.sid.as_deref() {
+                    Some(sid) if revocation::is_revoked(cfg, sid, started / 1000).await => Err(
+                        GatewayError::InvalidToken("the session of this token was revoked"),
+                    ),
+                    _ => Ok(Identity::AccessToken(Box::new(token))),
+                },
+                Err(error) => Err(error),
+            }
+        }
         Presented::Bearer(BearerValue::Opaque(key)) if cfg.api_keys => {
             api_key::validate(key, cfg, ctx, started)
                 .await

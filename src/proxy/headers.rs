@@ -1,8 +1,11 @@
 //! Headers on the way to the origin and back: inbound identity spellings removed, our identity
 //! added, and authenticated responses kept out of shared caches.
 
+use std::borrow::Cow;
+
 use web_sys::{Headers, Response};
-use workos_edge_core::web::{is_identity_header, rewrite_cookie_header};
+use workos_edge_core::web::chunks::{has_chunks, origin_cookie_header, session_cookie_value};
+use workos_edge_core::web::is_identity_header;
 
 use crate::config::Config;
 use crate::context::RequestContext;
@@ -107,8 +110,8 @@ pub fn header_safe(value: &str) -> String {
     out
 }
 
-/// Adds the identity headers, and a refreshed session cookie to the `Cookie` header so that an
-/// origin running `@workos-inc/node` sees the new session in this very request. (A bearer
+/// Adds the identity headers, and a refreshed (or reassembled) session cookie to the `Cookie`
+/// header so that an origin running `@workos-inc/node` sees the new session in this very request. (A bearer
 /// request's `Authorization` header goes to the origin as sent.)
 pub fn add_identity(
     headers: &Headers,
@@ -122,13 +125,20 @@ pub fn add_identity(
     let Identity::Session(active) = who else {
         return Ok(());
     };
-    if let Some(fresh) = &active.refreshed_cookie {
-        let rewritten = rewrite_cookie_header(
-            cookie_header.unwrap_or_default(),
-            &cfg.cookie_name,
-            Some(fresh),
-        );
-        headers.set("Cookie", &rewritten)?;
+    let cookies = cookie_header.unwrap_or_default();
+    // The origin always sees one `wos-session`: the new one, or the chunks joined.
+    let value = match &active.new_cookie {
+        Some(fresh) => Some(Cow::Borrowed(fresh.as_str())),
+        None if has_chunks(cookies, &cfg.cookie_name) => {
+            session_cookie_value(cookies, &cfg.cookie_name)
+        }
+        None => None,
+    };
+    if let Some(value) = value {
+        headers.set(
+            "Cookie",
+            &origin_cookie_header(cookies, &cfg.cookie_name, &value),
+        )?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use workos_edge_core::api::{
     OrganizationMembership, Session,
 };
 use workos_edge_core::refresh::RefreshFailure;
-use workos_edge_core::web::cookie_value;
+use workos_edge_core::web::chunks::session_cookie_value;
 
 use super::{limits, private_json};
 use crate::config::Config;
@@ -50,7 +50,7 @@ pub async fn session(request: &Request, cfg: &Config, ctx: &mut RequestContext) 
         "authenticationMethod": active.cookie.authentication_method(),
         "accessTokenExpiresAt": active.expires_at,
         "accessTokenIssuedAt": active.issued_at,
-        "refreshedNow": active.refreshed_cookie.is_some(),
+        "refreshedNow": active.new_cookie.is_some() && !active.resealed,
         "refreshDeferred": active.refresh_deferred,
     }))
 }
@@ -74,9 +74,9 @@ pub async fn switch_organization(
     let current = require_session(Some(&cookies), cfg, ctx).await?;
     ctx.decision = "switch_organization";
     let sealed = current
-        .refreshed_cookie
+        .new_cookie
         .clone()
-        .or_else(|| cookie_value(&cookies, &cfg.cookie_name).map(str::to_owned))
+        .or_else(|| session_cookie_value(&cookies, &cfg.cookie_name).map(String::from))
         .ok_or(GatewayError::Unauthenticated {
             reason: "no_session_cookie_provided",
         })?;
@@ -95,7 +95,7 @@ pub async fn switch_organization(
                 GatewayError::Upstream(describe_failure("organization switch", &unexpected))
             }
         })?;
-    ctx.set_session(cfg, &refreshed.sealed)?;
+    ctx.set_session(cfg, &refreshed.sealed, Some(&cookies))?;
     let claims = &refreshed.claims;
     private_json(&json!({
         "organizationId": claims.org_id,
@@ -314,7 +314,7 @@ pub async fn revoke_sessions(
         refresh::end_replay_of_session(cfg, id).await;
     }
     if targets.iter().any(|id| Some(id) == current.as_ref()) {
-        ctx.clear_session(cfg);
+        ctx.clear_session(cfg, cookies.as_deref());
     }
     private_json(&json!({ "revoked": targets }))
 }

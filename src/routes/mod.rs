@@ -1,11 +1,15 @@
 //! The routes the Worker answers itself: under `/auth/`, the sign-in flow ([`sign_in`]),
-//! sign-out ([`sign_out`]) and the account API for the site's pages ([`account`]); under
-//! `/.well-known/`, the protected-resource metadata for bearer clients ([`well_known`]).
+//! sign-out ([`sign_out`]), the account API for the site's pages ([`account`]) and WorkOS
+//! webhooks ([`webhooks`]); under
+//! `/.well-known/`, the protected-resource metadata for bearer clients ([`well_known`]); and
+//! on any path, CORS preflights ([`cors`]).
 
 mod account;
+pub mod cors;
 mod limits;
 mod sign_in;
 mod sign_out;
+mod webhooks;
 pub mod well_known;
 
 use worker::{Method, Request, Response};
@@ -40,6 +44,7 @@ pub async fn dispatch(
         (Method::Post, "/auth/sessions/revoke") => {
             account::revoke_sessions(request, cfg, ctx).await
         }
+        (Method::Post, "/auth/webhooks/workos") => webhooks::workos(request, cfg, ctx).await,
         _ => Err(GatewayError::NotFound),
     }
 }

@@ -24,6 +24,7 @@ use workos_edge_core::SessionCookieData;
 
 use crate::config::Config;
 use crate::context::RequestContext;
+use crate::credentials::sign_in_counter;
 use crate::error::{describe_failure, html_escape, GatewayError};
 use crate::http::{header, parts, redirect, request_url, site_origin};
 use crate::runtime::{now_ms, random_bytes};
@@ -89,6 +90,10 @@ fn state_cookie_attributes(cfg: &Config) -> CookieAttributes {
 /// `GET /auth/login?returnTo=/path[&screenHint=sign-up][&loginHint=..][&organizationId=..]`.
 pub fn login(request: &Request, cfg: &Config, ctx: &mut RequestContext) -> RouteResult {
     ctx.decision = "login";
+    let cookies = header(request, "cookie");
+    if let Some(retry_after) = sign_in_counter::looping(cookies.as_deref(), now_ms() / 1000) {
+        return Err(GatewayError::SignInLoop { retry_after });
+    }
     let return_to = query(request, "returnTo")
         .and_then(|r| safe_return_path(&r))
         .unwrap_or_else(|| "/".into());
@@ -203,7 +208,8 @@ pub async fn callback(request: &Request, cfg: &Config, ctx: &mut RequestContext)
         &SealRandomness::from_bytes(random_bytes()?),
         None,
     );
-    ctx.set_session(cfg, &sealed)?;
+    ctx.set_session(cfg, &sealed, Some(cookies.as_str()))?;
+    sign_in_counter::completed(cfg, ctx, &cookies, now_ms() / 1000);
 
     let return_to = safe_return_path(&flow.return_to).unwrap_or_else(|| "/".into());
     if cfg.cookie.same_site == SameSite::Strict {

@@ -9,7 +9,7 @@
 
 use worker::{Method, Request, Response};
 use workos_edge_core::urls::logout_url;
-use workos_edge_core::web::cookie_value;
+use workos_edge_core::web::chunks::session_cookie_value;
 
 use crate::config::Config;
 use crate::context::RequestContext;
@@ -52,12 +52,12 @@ pub async fn logout(
     };
     if let Some(sealed) = cookies
         .as_deref()
-        .and_then(|c| cookie_value(c, &cfg.cookie_name))
+        .and_then(|c| session_cookie_value(c, &cfg.cookie_name))
     {
-        forget(sealed);
-        refresh::end_replay(cfg, sealed, now).await;
+        forget(&sealed);
+        refresh::end_replay(cfg, &sealed, now).await;
     }
-    ctx.clear_session(cfg);
+    ctx.clear_session(cfg, cookies.as_deref());
     redirect(&target)
 }
 

@@ -1,0 +1,162 @@
+//! Instant revocation: sessions WorkOS revoked (`session.revoked` webhooks) are signed out at
+//! the edge before their access tokens run out.
+//!
+//! * The isolate that receives the webhook blocks the session at once.
+//! * Every other isolate, in every data centre, learns of it from the revocation list (a Durable
+//!   Object, [`store`]) within `REVOCATION_SYNC_SECONDS` (default 10): the first request after
+//!   that interval asks the list for what is new since its last sequence number. Only that
+//!   request waits for the answer; the others meanwhile use the list they have.
+//! * Per request, the check is a clock comparison and a hash lookup of the session id. The
+//!   poll costs one Durable Object round trip per isolate per interval, however many sessions
+//!   and requests it serves.
+//! * The list failing is not a reason to sign anyone out: the isolate keeps the list it has
+//!   and tries again after the interval (fail open, logged).
+//!
+//! A revoked session's refresh token is already dead at WorkOS, so it ends at its next refresh
+//! anyway; the list only needs to remember it for as long as an access token can live
+//! ([`RETENTION_SECONDS`]).
+
+pub mod protocol;
+pub mod store;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use worker::{console_log, Method, ObjectNamespace, Request, RequestInit};
+
+use crate::config::Config;
+use protocol::{ListReply, ListRequest};
+
+/// How long a revocation is remembered (seconds): longer than any access token lives.
+pub const RETENTION_SECONDS: u64 = 24 * 60 * 60;
+/// How long an event id is remembered to refuse a replay: past the 180 s signature tolerance,
+/// a replay is refused as stale anyway.
+pub const EVENT_MEMORY_SECONDS: u64 = 600;
+/// The list's one instance.
+const LIST_NAME: &str = "revocations";
+
+/// What this isolate knows.
+#[derive(Default)]
+struct IsolateList {
+    /// Session id → when it was revoked (seconds).
+    revoked: HashMap<String, u64>,
+    /// Event ids of webhooks received here, for deployments without the list.
+    events: HashMap<String, u64>,
+    /// The last sequence number fetched from the list.
+    seq: u64,
+    /// When the list was last asked (seconds); `None` before the first time.
+    synced_at: Option<u64>,
+    /// A request is asking the list now.
+    syncing: bool,
+}
+
+thread_local! {
+    static LIST: RefCell<IsolateList> = RefCell::new(IsolateList::default());
+}
+
+/// Whether session `sid` was revoked, as far as this isolate knows after polling the list if
+/// that is due.
+pub async fn is_revoked(cfg: &Config, sid: &str, now_s: u64) -> bool {
+    if let Some(namespace) = &cfg.revocations {
+        let due = LIST.with(|list| {
+            let mut list = list.borrow_mut();
+            let due = !list.syncing
+                && list
+                    .synced_at
+                    .is_none_or(|at| now_s.saturating_sub(at) >= cfg.revocation_sync_seconds);
+            list.syncing |= due;
+            due
+        });
+        if due {
+            sync(namespace, now_s).await;
+        }
+    }
+    LIST.with(|list| list.borrow().revoked.contains_key(sid))
+}
+
+async fn sync(namespace: &ObjectNamespace, now_s: u64) {
+    let after = LIST.with(|list| list.borrow().seq);
+    let reply = call(namespace, &ListRequest::Since { after, now_s }).await;
+    LIST.with(|list| {
+        let mut list = list.borrow_mut();
+        list.syncing = false;
+        list.synced_at = Some(now_s);
+        match reply {
+            Ok(reply) => {
+                list.seq = list.seq.max(reply.seq);
+                list.revoked.extend(reply.revoked);
+                list.revoked
+                    .retain(|_, at| now_s.saturating_sub(*at) <= RETENTION_SECONDS);
+            }
+            Err(_) => console_log!(
+                "{}",
+                serde_json::json!({ "revocations": "sync_failed", "outcome": "kept the list this isolate has" })
+            ),
+        }
+    });
+}
+
+/// How a webhook delivery was recorded.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// New, and stored where every isolate will see it.
+    Stored,
+    /// The same event was delivered before.
+    Replayed,
+    /// The list could not be reached: WorkOS should deliver it again (this isolate has it).
+    Unavailable,
+}
+
+/// Records a verified delivery: blocks `revoked_session` here at once, then in the list.
+pub async fn record(
+    cfg: &Config,
+    event_id: &str,
+    revoked_session: Option<&str>,
+    now_s: u64,
+) -> Recorded {
+    let seen_here = LIST.with(|list| {
+        let mut list = list.borrow_mut();
+        if let Some(sid) = revoked_session {
+            list.revoked.insert(sid.to_owned(), now_s);
+        }
+        list.events
+            .retain(|_, at| now_s.saturating_sub(*at) <= EVENT_MEMORY_SECONDS);
+        list.events.insert(event_id.to_owned(), now_s).is_some()
+    });
+    let Some(namespace) = &cfg.revocations else {
+        return if seen_here {
+            Recorded::Replayed
+        } else {
+            Recorded::Stored
+        };
+    };
+    let request = ListRequest::Record {
+        event_id: event_id.to_owned(),
+        session_id: revoked_session.map(str::to_owned),
+        now_s,
+    };
+    match call(namespace, &request).await {
+        Ok(reply) if reply.replayed => Recorded::Replayed,
+        Ok(_) => Recorded::Stored,
+        Err(_) => {
+            // Let WorkOS's retry through this isolate's replay check.
+            LIST.with(|list| list.borrow_mut().events.remove(event_id));
+            Recorded::Unavailable
+        }
+    }
+}
+
+async fn call(namespace: &ObjectNamespace, request: &ListRequest) -> worker::Result<ListReply> {
+    let stub = namespace.get_by_name(LIST_NAME)?;
+    let body = serde_json::to_string(request)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(body.into()));
+    let request = Request::new_with_init("https://revocation-list/", &init)?;
+    let mut response = stub.fetch_with_request(request).await?;
+    if response.status_code() != 200 {
+        return Err(worker::Error::RustError(
+            "the revocation list failed".into(),
+        ));
+    }
+    response.json::<ListReply>().await
+}

@@ -1,0 +1,136 @@
+//! The revocation list: one Durable Object for the deployment (strongly consistent, unlike
+//! KV), holding the sessions revoked by `session.revoked` webhooks for
+//! [`super::RETENTION_SECONDS`] and the event ids seen for [`super::EVENT_MEMORY_SECONDS`]
+//! (to refuse replays). Isolates poll it for what is new at most every
+//! `REVOCATION_SYNC_SECONDS`; the volume is the rate of sign-outs, not of requests.
+//!
+//! Storage keys: `seq` (the last sequence number), `r:<seq, 20 digits>` → `(session, at)`,
+//! `e:<event id>` → at.
+
+// `#[durable_object]` generates wasm-bindgen glue (constructor, fetch) without docs.
+#![allow(missing_docs)]
+
+use worker::{durable_object, DurableObject, Env, ListOptions, Request, Response, Result, State};
+
+use super::protocol::{ListReply, ListRequest};
+use super::{EVENT_MEMORY_SECONDS, RETENTION_SECONDS};
+
+/// The deployment's revocation list.
+#[durable_object]
+pub struct RevocationList {
+    state: State,
+}
+
+impl DurableObject for RevocationList {
+    fn new(state: State, _env: Env) -> Self {
+        Self { state }
+    }
+
+    async fn fetch(&self, mut request: Request) -> Result<Response> {
+        let reply = match request.json::<ListRequest>().await? {
+            ListRequest::Record {
+                event_id,
+                session_id,
+                now_s,
+            } => self.record(&event_id, session_id, now_s).await?,
+            ListRequest::Since { after, now_s } => self.since(after, now_s).await?,
+        };
+        Response::from_json(&reply)
+    }
+}
+
+impl RevocationList {
+    async fn record(
+        &self,
+        event_id: &str,
+        session_id: Option<String>,
+        now_s: u64,
+    ) -> Result<ListReply> {
+        let storage = self.state.storage();
+        let event_key = format!("e:{event_id}");
+        let mut seq: u64 = storage.get("seq").await?.unwrap_or(0);
+        if storage.get::<u64>(&event_key).await?.is_some() {
+            return Ok(ListReply {
+                replayed: true,
+                seq,
+                revoked: Vec::new(),
+            });
+        }
+        storage.put(&event_key, now_s).await?;
+        if let Some(session) = session_id {
+            seq += 1;
+            let entry = serde_json::to_string(&(session, now_s))?;
+            storage.put(&revocation_key(seq), entry).await?;
+            storage.put("seq", seq).await?;
+        }
+        self.prune(now_s).await?;
+        Ok(ListReply {
+            replayed: false,
+            seq,
+            revoked: Vec::new(),
+        })
+    }
+
+    async fn since(&self, after: u64, now_s: u64) -> Result<ListReply> {
+        let storage = self.state.storage();
+        let seq: u64 = storage.get("seq").await?.unwrap_or(0);
+        let start = revocation_key(after.saturating_add(1));
+        let entries = storage
+            .list_with_options(ListOptions::new().prefix("r:").start(&start))
+            .await?;
+        let mut revoked = Vec::new();
+        for value in entries.values() {
+            let Some((session, at)) = value?.as_string().and_then(|text| parse_entry(&text)) else {
+                continue;
+            };
+            if now_s.saturating_sub(at) <= RETENTION_SECONDS {
+                revoked.push((session, at));
+            }
+        }
+        Ok(ListReply {
+            replayed: false,
+            seq,
+            revoked,
+        })
+    }
+
+    /// Drops revocations past retention and event ids past the replay window.
+    async fn prune(&self, now_s: u64) -> Result<()> {
+        let storage = self.state.storage();
+        let mut stale = Vec::new();
+        for (prefix, keep) in [("e:", EVENT_MEMORY_SECONDS), ("r:", RETENTION_SECONDS)] {
+            let entries = storage
+                .list_with_options(ListOptions::new().prefix(prefix))
+                .await?;
+            for entry in entries.entries() {
+                let pair = js_sys::Array::from(&entry?);
+                let Some(key) = pair.get(0).as_string() else {
+                    continue;
+                };
+                let value = pair.get(1);
+                // Event ids hold a number; revocations a JSON `[session, at]` string.
+                let at = value.as_f64().map(|at| at as u64).or_else(|| {
+                    value
+                        .as_string()
+                        .and_then(|text| parse_entry(&text))
+                        .map(|(_, at)| at)
+                });
+                if at.is_none_or(|at| now_s.saturating_sub(at) > keep) {
+                    stale.push(key);
+                }
+            }
+        }
+        if !stale.is_empty() {
+            storage.delete_multiple(stale).await?;
+        }
+        Ok(())
+    }
+}
+
+fn parse_entry(text: &str) -> Option<(String, u64)> {
+    serde_json::from_str(text).ok()
+}
+
+fn revocation_key(seq: u64) -> String {
+    format!("r:{seq:020}")
+}
