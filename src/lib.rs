@@ -53,6 +53,7 @@ pub mod workos;
 
 use wasm_bindgen::prelude::{wasm_bindgen, JsValue};
 use worker::{console_log, Env, Request};
+use workos_edge_core::assertion::JWKS_PATH;
 use workos_edge_core::web::cors::{allowed_origin, is_preflight};
 use workos_edge_core::web::well_known::{protected_resource_metadata_url, PROTECTED_RESOURCE_PATH};
 use workos_edge_core::web::{normalize_path, url_parts, UrlParts};
@@ -154,7 +155,7 @@ async fn handle(
                 .as_deref(),
         );
         // The metadata document answers its own preflights (any origin may read it).
-        if preflight && !path.starts_with(PROTECTED_RESOURCE_PATH) {
+        if preflight && !path.starts_with(PROTECTED_RESOURCE_PATH) && path != JWKS_PATH {
             if let Some(response) = routes::cors::preflight(&headers, &path, &cfg, ctx)? {
                 return Ok(response);
             }
@@ -165,6 +166,9 @@ async fn handle(
     if path.starts_with(routes::PREFIX) {
         let response = routes::dispatch(Request::from(request), &path, &cfg, ctx).await?;
         return Ok(response.into());
+    }
+    if path == JWKS_PATH {
+        return Ok(routes::well_known::assertion_keys(&request, &cfg)?.into());
     }
     if path.starts_with(PROTECTED_RESOURCE_PATH) {
         if let Some(response) = routes::well_known::protected_resource(&request, &path, &cfg)? {

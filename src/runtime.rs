@@ -1,5 +1,8 @@
-//! What the pure core leaves to the host: the clock and randomness.
+//! What the pure core leaves to the host: the clock, randomness and WebCrypto.
 
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::SubtleCrypto;
 use worker::Date;
 
 use crate::error::GatewayError;
@@ -17,4 +20,11 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], GatewayError> {
     getrandom::getrandom(&mut bytes)
         .map_err(|_| GatewayError::Internal("the runtime's random number generator failed"))?;
     Ok(bytes)
+}
+
+/// The runtime's WebCrypto (`crypto.subtle`).
+pub fn subtle() -> Option<SubtleCrypto> {
+    let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto")).ok()?;
+    let subtle = Reflect::get(&crypto, &JsValue::from_str("subtle")).ok()?;
+    Some(subtle.unchecked_into())
 }

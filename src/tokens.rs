@@ -12,14 +12,14 @@ use std::time::Duration;
 
 use js_sys::{Array, Object, Reflect};
 use sha2::{Digest, Sha256};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
 use workos_edge_core::jwt::{self, Jwk, Jwks, JwtError, VerifiedAccessToken, VerifyOptions};
 
 use worker::Delay;
 
-use crate::runtime::now_ms as clock_ms;
+use crate::runtime::{now_ms as clock_ms, subtle};
 use crate::workos::{self, JwksFailure};
 
 /// jose's defaults, which the SDK uses: keep a JWKS 10 minutes, and after an unknown `kid`
@@ -190,12 +190,6 @@ async fn jwks_fetch(source: &JwksSource<'_>, started_ms: u64) -> Result<Rc<Jwks>
         }
     });
     fetched.map_err(TokenCheckError::JwksUnavailable)
-}
-
-fn subtle() -> Option<SubtleCrypto> {
-    let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto")).ok()?;
-    let subtle = Reflect::get(&crypto, &JsValue::from_str("subtle")).ok()?;
-    Some(subtle.unchecked_into())
 }
 
 fn rs256_algorithm() -> Object {

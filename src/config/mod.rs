@@ -12,6 +12,7 @@ use js_sys::Object;
 use wasm_bindgen::JsValue;
 use worker::{Env, ObjectNamespace};
 use workos_edge_core::api::DEFAULT_API_BASE_URL;
+use workos_edge_core::assertion::{parse_signing_keys, SigningKey};
 use workos_edge_core::web::cors::parse_allowed_origins;
 use workos_edge_core::web::{
     any_rule_covers, parse_globs, parse_route_rules, CookieAttributes, PathGlob, RouteRule,
@@ -146,6 +147,9 @@ pub struct Config {
     pub log_requests: LogRequests,
     /// The `REFRESH_COORDINATOR` Durable Object binding, when configured.
     pub refresh_coordinator: Option<ObjectNamespace>,
+    /// `EDGE_ASSERTION_KEY` (secret): private JWKs; the first signs `X-WorkOS-Assertion`,
+    /// all are published.
+    pub assertion_keys: Vec<SigningKey>,
     /// `WORKOS_WEBHOOK_SECRET` (secret): turns on `POST /auth/webhooks/workos`.
     pub webhook_secret: Option<String>,
     /// The `REVOCATIONS` Durable Object binding (the revocation list), when configured.
@@ -275,6 +279,13 @@ impl Config {
             }
         };
         let activity_cookie_name = format!("{cookie_name}-activity");
+        let assertion_keys = match settings.optional("EDGE_ASSERTION_KEY") {
+            None => Vec::new(),
+            Some(text) => parse_signing_keys(&text).map_err(|problem| ConfigError {
+                setting: "EDGE_ASSERTION_KEY",
+                problem,
+            })?,
+        };
         let revocation_sync_seconds =
             settings.number("REVOCATION_SYNC_SECONDS", DEFAULT_REVOCATION_SYNC_SECONDS)?;
         if !(1..=MAX_REVOCATION_SYNC_SECONDS).contains(&revocation_sync_seconds) {
@@ -323,6 +334,7 @@ impl Config {
             log_requests,
             refresh_coordinator: None,
             webhook_secret: settings.optional("WORKOS_WEBHOOK_SECRET"),
+            assertion_keys,
             revocations: None,
             revocation_sync_seconds,
         })

@@ -2,6 +2,7 @@
 //! (bearer credential or session cookie), apply route rules, forward with identity, and make
 //! the response safe to cache.
 
+mod assertion;
 mod headers;
 mod origin;
 
@@ -15,6 +16,7 @@ use crate::context::RequestContext;
 use crate::credentials::authenticate;
 use crate::error::GatewayError;
 use crate::http::{header, is_document_request, redirect};
+use crate::runtime::now_ms;
 use origin::Audience;
 
 /// The gateway pipeline for the normalised `path`.
@@ -54,6 +56,11 @@ pub async fn handle(
     }
 
     headers::add_identity(&forwarded, &identity, cookie_header.as_deref(), cfg)?;
+    let audience = cfg.origin_url.as_deref().unwrap_or(url.origin);
+    let now_s = now_ms() / 1000;
+    if let Some(jwt) = assertion::for_identity(&identity, url.origin, audience, cfg, now_s).await? {
+        forwarded.set("X-WorkOS-Assertion", &jwt)?;
+    }
     let bearer = identity.is_bearer();
     let response =
         origin::forward(request, url, path, forwarded, Audience::Private, env, cfg).await?;

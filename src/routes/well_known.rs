@@ -1,8 +1,11 @@
-//! `/.well-known/oauth-protected-resource` (RFC 9728): tells MCP clients and other OAuth 2.1
-//! clients which authorization server (AuthKit) issues the access tokens this site accepts.
-//! Public, cacheable and readable from any origin: it names no user and no secret.
+//! Documents under `/.well-known/`, public, cacheable and readable from any origin (they name
+//! no user and no secret):
+//! * `oauth-protected-resource` (RFC 9728) tells MCP clients and other OAuth 2.1 clients which
+//!   authorization server (AuthKit) issues the access tokens this site accepts;
+//! * `workos-edge/jwks.json` publishes the keys that sign `X-WorkOS-Assertion`.
 
 use worker::Response;
+use workos_edge_core::assertion::jwks;
 use workos_edge_core::web::well_known::{protected_resource_for, protected_resource_metadata};
 
 use crate::config::Config;
@@ -27,22 +30,36 @@ pub fn protected_resource(
     let Some(authorization_server) = &cfg.authkit_domain else {
         return Err(GatewayError::NotFound);
     };
+    let document = protected_resource_metadata(&resource, authorization_server);
+    public_document(request, &document, MAX_AGE_SECONDS).map(Some)
+}
+
+/// `GET /.well-known/workos-edge/jwks.json`: the assertion keys' public halves (every key in
+/// `EDGE_ASSERTION_KEY`, so origins know a new key before it signs). 404 without keys.
+pub fn assertion_keys(request: &impl RawRequest, cfg: &Config) -> Result<Response, GatewayError> {
+    if cfg.assertion_keys.is_empty() {
+        return Err(GatewayError::NotFound);
+    }
+    // Short: a key removed after a rotation should leave origins' caches soon.
+    public_document(request, &jwks(&cfg.assertion_keys), 300)
+}
+
+/// A public JSON document (and its preflight), cacheable for `max_age` seconds.
+fn public_document(
+    request: &impl RawRequest,
+    document: &serde_json::Value,
+    max_age: u32,
+) -> Result<Response, GatewayError> {
     let response = match request.raw().method().as_str() {
-        // A browser-based MCP client asks first when it sends its own headers.
+        // A browser-based client asks first when it sends its own headers.
         "OPTIONS" => Response::empty()?.with_status(204),
-        "GET" | "HEAD" => Response::from_json(&protected_resource_metadata(
-            &resource,
-            authorization_server,
-        ))?,
+        "GET" | "HEAD" => Response::from_json(document)?,
         _ => return Err(GatewayError::MethodNotAllowed),
     };
     let headers = response.headers();
     headers.set("Access-Control-Allow-Origin", "*")?;
     headers.set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")?;
     headers.set("Access-Control-Allow-Headers", "*")?;
-    headers.set(
-        "Cache-Control",
-        &format!("public, max-age={MAX_AGE_SECONDS}"),
-    )?;
-    Ok(Some(response))
+    headers.set("Cache-Control", &format!("public, max-age={max_age}"))?;
+    Ok(response)
 }

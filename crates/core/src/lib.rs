@@ -78,6 +78,7 @@
 )]
 
 pub mod api;
+pub mod assertion;
 pub mod authenticate;
 pub mod coalesce;
 pub mod cookie;
