@@ -11,7 +11,7 @@ use workos_edge_core::cookie::{authenticated_part, seal_json};
 use workos_edge_core::iron::SealRandomness;
 use workos_edge_core::jwt::{decode_claims_unverified, decode_unverified, JwtError, VerifyOptions};
 use workos_edge_core::refresh::RefreshFailure;
-use workos_edge_core::web::chunks::session_cookie_value;
+use workos_edge_core::web::chunks::{has_chunks, session_cookie_value};
 use workos_edge_core::{SealedWith, SessionCookieData};
 
 use super::{activity, ActiveSession, SessionState};
@@ -36,9 +36,15 @@ thread_local! {
 /// Resolves the request's session.
 pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> SessionState {
     let Some(value) = cookie_header.and_then(|h| session_cookie_value(h, &cfg.cookie_name)) else {
+        // Chunks that do not start at 0 are debris of a session: delete them.
+        let debris = cookie_header.is_some_and(|h| has_chunks(h, &cfg.cookie_name));
         return SessionState::Anonymous {
-            reason: "no_session_cookie_provided",
-            clear_cookie: false,
+            reason: if debris {
+                "invalid_session_cookie"
+            } else {
+                "no_session_cookie_provided"
+            },
+            clear_cookie: debris,
         };
     };
     let sealed: &str = &value;

@@ -143,6 +143,24 @@ pub fn add_identity(
     Ok(())
 }
 
+/// Gives the origin one `wos-session` cookie when the request carries the session in chunks.
+pub fn join_session_chunks(
+    headers: &Headers,
+    cookie_header: Option<&str>,
+    cfg: &Config,
+) -> Result<(), GatewayError> {
+    let Some(cookies) = cookie_header.filter(|c| has_chunks(c, &cfg.cookie_name)) else {
+        return Ok(());
+    };
+    if let Some(value) = session_cookie_value(cookies, &cfg.cookie_name) {
+        headers.set(
+            "Cookie",
+            &origin_cookie_header(cookies, &cfg.cookie_name, &value),
+        )?;
+    }
+    Ok(())
+}
+
 /// Copies an authenticated response with headers we control: never stored by shared caches,
 /// `Vary` on the credential's header, and the auth timing.
 pub fn private_response(
