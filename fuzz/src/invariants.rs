@@ -41,6 +41,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("path", path),
     ("callback_query", callback_query),
     ("api_replies", api_replies),
+    ("lifecycle", lifecycle),
 ];
 
 struct Fixtures {
@@ -869,6 +870,185 @@ fn check_foreign_jwks(jwks: &Jwks) {
         {
             assert!(f.signed_tokens.contains(token));
             assert!(jwks.keys.iter().any(holds_real_key));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// lifecycle
+
+/// The session-lifecycle parsers that see attacker input: cookie chunks, CORS, webhook
+/// signatures and events, the activity cookie, the sign-in counter and assertion keys. The
+/// first byte picks one; the rest is its input.
+pub fn lifecycle(data: &[u8]) {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let input = text(rest);
+    match selector % 6 {
+        0 => chunks(&input),
+        1 => cors(&input),
+        2 => {
+            let (header, body) = input.split_once('\0').unwrap_or((&input, ""));
+            let verdict = web::webhook::verify_signature(
+                Some(header),
+                body.as_bytes(),
+                "whsec_fuzz",
+                NOW_MS,
+                web::webhook::DEFAULT_TOLERANCE_MS,
+            );
+            // Nobody forges an HMAC by mutating bytes.
+            assert!(verdict.is_err(), "accepted a forged delivery");
+            let _ = web::webhook::WebhookEvent::parse(body.as_bytes())
+                .map(|e| e.revoked_session().map(str::len));
+        }
+        3 => {
+            let set = &fixtures().single;
+            let (sid, value) = input.split_once('\0').unwrap_or(("session_1", &input));
+            // Forged values never read as activity (the MAC needs the password).
+            assert_eq!(
+                web::activity::last_activity(set, sid, value),
+                None,
+                "{value:?}"
+            );
+            let at = rest.iter().fold(0u64, |acc, &b| {
+                acc.wrapping_mul(31).wrapping_add(u64::from(b))
+            }) % 10_000_000_000;
+            let written = web::activity::activity_value(set, sid, at).expect("HMAC takes any key");
+            assert_eq!(web::activity::last_activity(set, sid, &written), Some(at));
+            assert_eq!(
+                web::activity::last_activity(set, &format!("{sid}x"), &written),
+                None
+            );
+        }
+        4 => {
+            let now = 1_800_000_000;
+            if let Some(wait) = web::sign_in_loop::loop_detected(Some(&input), now) {
+                assert!(wait <= web::sign_in_loop::LOOP_WINDOW_SECONDS);
+            }
+            let next = web::sign_in_loop::count_sign_in(Some(&input), now);
+            assert!(
+                next.bytes().all(|b| b.is_ascii_digit() || b == b'.'),
+                "{next}"
+            );
+        }
+        _ => {
+            if let Ok(keys) = workos_edge_core::assertion::parse_signing_keys(&input) {
+                let published = workos_edge_core::assertion::jwks(&keys).to_string();
+                assert!(
+                    !published.contains("\"d\""),
+                    "a private member was published"
+                );
+            }
+        }
+    }
+}
+
+/// A `Cookie` header and a value to store as the session: every line fits a browser, and the
+/// jar after the lines reads back exactly the value, with nothing of the session left over.
+fn chunks(input: &str) {
+    use web::chunks::{
+        has_chunks, origin_cookie_header, session_cookie_value, session_set_cookies,
+    };
+    let name = "wos-session";
+    let (header, raw_value) = input.split_once('\0').unwrap_or((input, "Fe26.2*1*v"));
+    // Seals are base64url, digits, `*`, `.`, `~`: what a session value can be.
+    let value: String = raw_value
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "*-_.~".contains(*c))
+        .cycle()
+        .take(raw_value.len().saturating_mul(37) % 50_000)
+        .collect();
+    if let Some(read) = session_cookie_value(header, name) {
+        assert!(web::cookie_value(header, name).is_some() || has_chunks(header, name));
+        assert!(read.len() <= header.len());
+    }
+    let attributes = web::CookieAttributes {
+        path: "/".into(),
+        domain: None,
+        max_age: Some(3600),
+        same_site: web::SameSite::Lax,
+        secure: true,
+    };
+    if value.is_empty() {
+        return;
+    }
+    match session_set_cookies(&attributes, name, &value, Some(header)) {
+        Ok(lines) => {
+            let mut jar: Vec<(String, String)> = web::cookie_pairs(header)
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            for line in &lines {
+                assert!(
+                    line.len() <= web::MAX_SET_COOKIE_BYTES,
+                    "a line past 4096 bytes"
+                );
+                let pair = line.split(';').next().unwrap_or_default();
+                let (key, val) = pair.split_once('=').unwrap_or((pair, ""));
+                jar.retain(|(k, _)| k != key);
+                if !line.contains("Max-Age=0") {
+                    jar.push((key.to_owned(), val.to_owned()));
+                }
+            }
+            let after: String = jar
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            // Cookies the header carried twice are beyond what one write can clean; the
+            // browser never sends a name twice for one path.
+            let repeated = {
+                let keys: Vec<&str> = web::cookie_pairs(header).map(|(k, _)| k).collect();
+                keys.iter().enumerate().any(|(i, k)| keys[..i].contains(k))
+            };
+            let clean_values = web::cookie_pairs(header).all(|(_, v)| !v.contains(['"', ' ']));
+            if !repeated && clean_values && !header.contains(['"', '\t']) {
+                assert_eq!(
+                    session_cookie_value(&after, name).as_deref(),
+                    Some(value.as_str()),
+                    "the jar reads back the value"
+                );
+            }
+        }
+        Err(bytes) => assert!(bytes > 39_000, "refused a {bytes}-byte session that fits"),
+    }
+    let joined = origin_cookie_header(header, name, &value);
+    assert!(!has_chunks(&joined, name), "the origin sees no chunks");
+    assert_eq!(
+        web::cookie_pairs(&joined)
+            .filter(|(k, _)| *k == name)
+            .count(),
+        1
+    );
+}
+
+/// `CORS_ALLOWED_ORIGINS`, an `Origin`, a method and headers: nothing with a CR, LF or NUL ever
+/// reaches a response header, and only a listed origin is echoed.
+fn cors(input: &str) {
+    use web::cors::{allowed_origin, parse_allowed_origins, preflight_headers};
+    let mut parts = input.split('\0');
+    let (list, origin, method, headers) = (
+        parts.next().unwrap_or_default(),
+        parts.next(),
+        parts.next().unwrap_or("GET"),
+        parts.next(),
+    );
+    let Ok(allowed) = parse_allowed_origins(list) else {
+        return;
+    };
+    for entry in &allowed {
+        assert!(entry.starts_with("http://") || entry.starts_with("https://"));
+        assert_eq!(entry, &entry.to_ascii_lowercase());
+    }
+    if let Some(echoed) = allowed_origin(&allowed, origin) {
+        assert!(allowed.iter().any(|a| a.eq_ignore_ascii_case(echoed)));
+        if let Some(lines) = preflight_headers(echoed, method, headers) {
+            for (_, value) in lines {
+                assert!(
+                    !value.contains(['\r', '\n', '\0']),
+                    "header injection: {value:?}"
+                );
+            }
         }
     }
 }
