@@ -12,20 +12,12 @@
 // (Without E2E_SKIP_BUILD the Worker is built first.) Logs go to test-artifacts/.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
+import { launchChromium, noPageErrors, Profiles } from './chromium.mjs';
 
 import { api, startEmulator, startWorker, unsealWithCli } from '../e2e/harness.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const LAUNCH = {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-};
-const TIMEOUT = 20_000;
 const NAME = 'wos-session';
 const CHUNKS = [`${NAME}.0`, `${NAME}.1`];
 // Names of 1900 characters each seal to ~7 KB: two cookie chunks (checked below, not assumed).
@@ -36,10 +28,9 @@ let emulator;
 let site;
 let refreshing;
 let browser;
-const contexts = new Set();
+let profiles;
 
 before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (scripts/setup does it)`);
   emulator = await startEmulator();
   const created = await api(emulator.url, 'POST', '/user_management/users', {
     email: LONG.email,
@@ -54,32 +45,18 @@ before(async () => {
     startWorker(common),
     // Tokens live an hour; a two-hour buffer makes the edge refresh on every request.
     startWorker({ ...common, REFRESH_BUFFER_SECONDS: '7200' }),
-    chromium.launch(LAUNCH),
+    launchChromium(),
   ]);
+  profiles = new Profiles(browser);
 });
 
 after(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close().catch(() => {});
+  await profiles?.closeAll();
   for (const s of [site, refreshing, emulator]) s?.stop();
 });
 
 // ---------------------------------------------------------------------------------------------
 // Helpers (as in site.test.mjs)
-
-async function openPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-  contexts.add(context);
-  context.setDefaultTimeout(TIMEOUT);
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(error.message));
-  return { context, page };
-}
-
-function noPageErrors(page) {
-  assert.deepEqual(page.errors, [], 'no uncaught errors in the page');
-}
 
 /** Signs in straight through /auth/login (the emulator signs the hinted user in at once). */
 async function signIn(page, base, loginHint = 'ada@example.com') {
@@ -156,7 +133,7 @@ function sidOf(data) {
 
 describe('a session larger than one cookie, in Chromium', () => {
   test('signs in as chunks, is shown on the dashboard, survives refreshes, and sign-out leaves no chunk', async () => {
-    const { context, page } = await openPage();
+    const { context, page } = await profiles.open();
     await signIn(page, site.url, LONG.email);
     const session = await expectLongUserShown(page);
     const signedIn = await expectChunked(context);
@@ -219,7 +196,7 @@ describe('a session larger than one cookie, in Chromium', () => {
   });
 
   test('in one profile, a session that grows replaces the plain cookie with chunks, and back', async () => {
-    const { context, page } = await openPage();
+    const { context, page } = await profiles.open();
     await signIn(page, site.url);
     assert.deepEqual((await sessionJar(context)).names, [NAME]);
 

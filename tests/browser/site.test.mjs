@@ -13,59 +13,36 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
+import { launchChromium, noPageErrors, Profiles } from './chromium.mjs';
 
 import { api, artifacts, Browser, COOKIE_PASSWORD, root, startEmulator, startWorker, unsealWithCli } from '../e2e/harness.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const LAUNCH = {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-};
-const TIMEOUT = 20_000;
 
 let emulator;
 let site;
 let refreshing;
 let browser;
-const contexts = new Set();
+let profiles;
 
 before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (scripts/setup does it)`);
   emulator = await startEmulator();
   const common = { WORKOS_API_BASE_URL: emulator.url };
   [site, refreshing, browser] = await Promise.all([
     startWorker(common),
     // Tokens live an hour; a two-hour buffer makes the edge refresh on every request.
     startWorker({ ...common, REFRESH_BUFFER_SECONDS: '7200' }),
-    chromium.launch(LAUNCH),
+    launchChromium(),
   ]);
+  profiles = new Profiles(browser);
 });
 
 after(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close().catch(() => {});
+  await profiles?.closeAll();
   for (const s of [site, refreshing, emulator]) s?.stop();
 });
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** A fresh browser profile (no cookies) with one page; page errors are collected. */
-async function openPage(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', ...options });
-  contexts.add(context);
-  context.setDefaultTimeout(TIMEOUT);
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(error.message));
-  return { context, page };
-}
-
-function noPageErrors(page) {
-  assert.deepEqual(page.errors, [], 'no uncaught errors in the page');
-}
 
 /** Signs in straight through /auth/login (the emulator signs the hinted user in at once). */
 async function signIn(page, base, { loginHint = 'ada@example.com', returnTo = '/dashboard' } = {}) {
@@ -122,7 +99,7 @@ async function texts(locator) {
 
 describe('the site behind the Worker, in Chromium', () => {
   test('the public landing page explains the gateway, and "Sign in" shows the seeded user on the dashboard', async () => {
-    const { page } = await openPage();
+    const { page } = await profiles.open();
     const res = await page.goto(`${site.url}/`);
     assert.equal(res.status(), 200);
     assert.equal(await page.title(), 'workos-edge · WorkOS AuthKit sessions at the edge');
@@ -181,7 +158,7 @@ describe('the site behind the Worker, in Chromium', () => {
 
   test('switching organization changes role and permissions, and opens the permission-only page', async () => {
     const orgs = await organizations();
-    const { page } = await openPage();
+    const { page } = await profiles.open();
     await signIn(page, site.url);
 
     // No organization: the edge refuses /reports/ with 403.
@@ -248,12 +225,12 @@ describe('the site behind the Worker, in Chromium', () => {
 
   test('another session of the same user can be revoked, then every other one at once', async () => {
     const email = 'grace@example.com';
-    const { page } = await openPage();
+    const { page } = await profiles.open();
     await signIn(page, site.url, { loginHint: email });
     const mine = (await fetchFromPage(page, '/auth/session')).body.sessionId;
 
     // A second browser profile signs in as the same user.
-    const { page: other } = await openPage();
+    const { page: other } = await profiles.open();
     await signIn(other, site.url, { loginHint: email });
     const theirs = (await fetchFromPage(other, '/auth/session')).body.sessionId;
     assert.notEqual(theirs, mine);
@@ -304,7 +281,7 @@ describe('the site behind the Worker, in Chromium', () => {
   });
 
   test('"Sign out" ends the session and lands on the landing page', async () => {
-    const { context, page } = await openPage();
+    const { context, page } = await profiles.open();
     await signIn(page, site.url);
     const sid = (await fetchFromPage(page, '/auth/session')).body.sessionId;
     assert.ok((await context.cookies()).some((c) => c.name === 'wos-session'));
@@ -325,7 +302,7 @@ describe('the site behind the Worker, in Chromium', () => {
   });
 
   test('a protected URL opened signed out comes back there after sign-in', async () => {
-    const { page } = await openPage();
+    const { page } = await profiles.open();
     const logins = [];
     page.on('request', (r) => {
       if (r.url().includes('/auth/login')) logins.push(new URL(r.url()).searchParams.get('returnTo'));
@@ -337,7 +314,7 @@ describe('the site behind the Worker, in Chromium', () => {
     assert.equal(await page.locator('#user-name').textContent(), 'Ada Lovelace');
 
     // A permission-only page: after sign-in the rule still applies (no organization yet).
-    const { page: second } = await openPage();
+    const { page: second } = await profiles.open();
     const res = await second.goto(`${site.url}/reports/`);
     assert.equal(second.url(), `${site.url}/reports/`);
     assert.equal(res.status(), 403);
@@ -345,7 +322,7 @@ describe('the site behind the Worker, in Chromium', () => {
   });
 
   test('when a JSON route answers 401 the dashboard sends the browser to sign-in and back', async () => {
-    const { context, page } = await openPage();
+    const { context, page } = await profiles.open();
     await signIn(page, site.url);
     await context.clearCookies();
     // Pass the Worker's answer through unchanged, keeping a copy (the page navigates away).
@@ -371,7 +348,7 @@ describe('the site behind the Worker, in Chromium', () => {
   });
 
   test('other failures show an error with "Try again" instead of a broken page', async () => {
-    const { page } = await openPage();
+    const { page } = await profiles.open();
     await signIn(page, site.url);
     // WorkOS refusing the session list (the Worker answers 502 upstream_error).
     await page.route('**/auth/sessions', (route) =>
@@ -402,7 +379,7 @@ describe('the site behind the Worker, in Chromium', () => {
     data.user.profilePictureUrl = `${site.url}/assets/favicon.svg`;
     const cookie = sealWithCli(data);
 
-    const { context, page } = await openPage();
+    const { context, page } = await profiles.open();
     await context.addCookies([{ name: 'wos-session', value: cookie, url: site.url }]);
     await page.goto(`${site.url}/dashboard`);
     await dashboardReady(page);
@@ -425,7 +402,7 @@ describe('the site behind the Worker, in Chromium', () => {
   });
 
   test('the edge refreshes the token: the dashboard shows the new issue time and asks again before expiry', async () => {
-    const { page } = await openPage();
+    const { page } = await profiles.open();
     await page.clock.install();
     await signIn(page, refreshing.url);
     assert.match(await page.locator('#token-note').textContent(), /The edge refreshed this token through WorkOS while answering this page/);
@@ -447,7 +424,7 @@ describe('the site behind the Worker, in Chromium', () => {
 
   test('accessibility basics: one h1, named controls, skip link and visible focus, readable contrast', async () => {
     for (const colorScheme of ['light', 'dark']) {
-      const { page } = await openPage({ colorScheme });
+      const { page } = await profiles.open({ colorScheme });
       await signIn(page, site.url);
       await page.getByRole('button', { name: 'Switch to Analytical Engines' }).click();
       await page.getByText('Switched to Analytical Engines').waitFor();

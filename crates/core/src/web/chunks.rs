@@ -10,7 +10,9 @@
 
 use std::borrow::Cow;
 
-use super::cookies::{cookie_pairs, cookie_value, CookieAttributes, MAX_SET_COOKIE_BYTES};
+use super::cookies::{
+    cookie_pairs, cookie_value, replace_cookies, CookieAttributes, MAX_SET_COOKIE_BYTES,
+};
 
 /// The most chunks a session may take. Ten 4 KiB chunks are already a 40 KiB `Cookie` header;
 /// servers and CDNs refuse request headers not much larger.
@@ -133,25 +135,8 @@ pub fn session_clear_cookies(
 /// The `Cookie` header an origin gets: the session's chunks replaced by one `name=value`
 /// (where the first of them, or the whole cookie, was), everything else as it came.
 pub fn origin_cookie_header(cookie_header: &str, name: &str, value: &str) -> String {
-    let mut pairs: Vec<String> = Vec::new();
-    let mut placed = false;
-    for pair in cookie_header
-        .split(';')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        let key = pair.split_once('=').map_or(pair, |(k, _)| k).trim();
-        if key != name && chunk_index(key, name).is_none() {
-            pairs.push(pair.to_owned());
-        } else if !placed {
-            pairs.push(format!("{name}={value}"));
-            placed = true;
-        }
-    }
-    if !placed {
-        pairs.push(format!("{name}={value}"));
-    }
-    pairs.join("; ")
+    let session = |key: &str| key == name || chunk_index(key, name).is_some();
+    replace_cookies(cookie_header, session, name, Some(value))
 }
 
 /// What of cookie `name` a request carried.

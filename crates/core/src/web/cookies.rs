@@ -30,6 +30,17 @@ pub fn cookie_value<'a>(cookie_header: &'a str, name: &str) -> Option<&'a str> {
 /// The `Cookie` header with cookie `name` set to `value` (replaced where it was, appended
 /// otherwise) and any other cookie of that name dropped; `None` removes it.
 pub fn rewrite_cookie_header(cookie_header: &str, name: &str, value: Option<&str>) -> String {
+    replace_cookies(cookie_header, |key| key == name, name, value)
+}
+
+/// The `Cookie` header with every cookie whose name `replaced` picks dropped and, when `value`
+/// is given, one `name=value` where the first of them was (appended when there was none).
+pub(crate) fn replace_cookies(
+    cookie_header: &str,
+    replaced: impl Fn(&str) -> bool,
+    name: &str,
+    value: Option<&str>,
+) -> String {
     let mut pairs: Vec<String> = Vec::new();
     let mut placed = false;
     for pair in cookie_header
@@ -38,7 +49,7 @@ pub fn rewrite_cookie_header(cookie_header: &str, name: &str, value: Option<&str
         .filter(|p| !p.is_empty())
     {
         let key = pair.split_once('=').map_or(pair, |(k, _)| k).trim();
-        if key != name {
+        if !replaced(key) {
             pairs.push(pair.to_owned());
         } else if let (Some(value), false) = (value, placed) {
             pairs.push(format!("{name}={value}"));
