@@ -43,6 +43,7 @@ const sessionCount = Number(arg('--sessions', 5000));
 const coldSeconds = Number(arg('--cold-seconds', 2));
 const starts = Number(arg('--starts', 5));
 const refreshCount = Number(arg('--refreshes', 50));
+// `--names` (with `--profile edge`) measures the profiling build in build-profile/ instead.
 // `--profile edge|sdk` samples that Worker's CPU (V8 profiler through workerd's inspector)
 // over the whole run and prints the functions with the most self time.
 const profileKey = arg('--profile', null);
@@ -98,8 +99,22 @@ const peerSettings = { ...settings, PUBLIC_PATHS: '/public/' };
 
 const workers = [
   { key: 'sdk', name: 'JS Worker on @workos-inc/node 11', bundle: bundle('bench/js-sdk-worker/wrangler.toml'), settings: peerSettings },
-  { key: 'edge', name: 'workos-edge Worker', bundle: bundle('wrangler.toml'), settings },
+  { key: 'edge', name: 'workos-edge Worker', bundle: bundle(edgeConfig()), settings },
 ];
+
+/** `wrangler.toml`, or with `--names` a copy serving `build-profile/` (made by
+ *  `worker-build --profiling --out-dir build-profile`, which keeps the wasm name section) so
+ *  that `--profile edge` names the Rust functions. */
+function edgeConfig() {
+  if (!process.argv.includes('--names')) return 'wrangler.toml';
+  const config = fs
+    .readFileSync(path.join(root, 'wrangler.toml'), 'utf8')
+    .replace(/\[build\][^\[]*/, '')
+    .replace('main = "build/worker/shim.mjs"', 'main = "build-profile/worker/shim.mjs"');
+  const file = path.join(root, '.wrangler-profile.toml');
+  fs.writeFileSync(file, config);
+  return file;
+}
 
 function miniflare(worker, extra = {}, { inspect = false } = {}) {
   return new Miniflare({
@@ -158,6 +173,13 @@ async function startProfiler() {
     for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
       console.log(`${((100 * v) / total).toFixed(1).padStart(6)}%  ${k}`);
     }
+    // Where the time is, by kind: our wasm, the JS glue (wasm-bindgen, the shim), the runtime.
+    const kinds = new Map();
+    for (const [k, v] of self) {
+      const kind = /\.wasm|wasm-function/.test(k) ? 'wasm' : /\.m?js:/.test(k) ? 'JS glue' : /^\((idle|program|garbage collector)\)/.test(k) ? k.split(' ')[0] : 'runtime (natives, WebCrypto, fetch)';
+      kinds.set(kind, (kinds.get(kind) ?? 0) + v);
+    }
+    console.log('by kind:', [...kinds].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${((100 * v) / total).toFixed(1)}%`).join(', '));
   };
 }
 

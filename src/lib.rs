@@ -15,7 +15,8 @@
 //!   [`revocation`] keeps the sessions revoked by webhook out (a Durable Object list);
 //! * [`routes`] are the `/auth/*` handlers and `/.well-known/` documents, [`proxy`] the
 //!   pipeline to the origin;
-//! * [`tokens`] (JWKS, WebCrypto, caches), [`workos`] (fetch), [`config`], [`runtime`];
+//! * [`tokens`] (JWKS, WebCrypto), [`cache`] (verified credentials per isolate), [`workos`]
+//!   (fetch), [`config`], [`runtime`];
 //! * [`error`] is the only place failures become responses, and [`context`] makes sure every
 //!   response carries the cookies the request produced.
 //!
@@ -38,6 +39,7 @@
     )
 )]
 
+pub mod cache;
 pub mod config;
 pub mod context;
 pub mod credentials;

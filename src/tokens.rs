@@ -11,7 +11,6 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use js_sys::{Array, Object, Reflect};
-use sha2::{Digest, Sha256};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
@@ -19,6 +18,7 @@ use workos_edge_core::jwt::{self, Jwk, Jwks, JwtError, VerifiedAccessToken, Veri
 
 use worker::Delay;
 
+use crate::cache::{token_tag, TaggedCache};
 use crate::runtime::{now_ms as clock_ms, subtle};
 use crate::workos::{self, JwksFailure};
 
@@ -28,6 +28,8 @@ const JWKS_MAX_AGE_MS: u64 = 10 * 60 * 1000;
 const JWKS_REFETCH_COOLDOWN_MS: u64 = 30 * 1000;
 /// Bound on remembered tokens per isolate; a full cache is emptied rather than grown.
 const TOKEN_CACHE_LIMIT: usize = 4096;
+/// Bound on the bytes of remembered tokens.
+const TOKEN_CACHE_BYTES: usize = 8 * 1024 * 1024;
 /// Bound on imported WebCrypto keys (a JWKS holds a handful).
 const KEY_CACHE_LIMIT: usize = 64;
 /// After a failed JWKS fetch, requests that need one fail fast for this long.
@@ -35,7 +37,6 @@ pub const JWKS_FAILURE_TTL_MS: u64 = 10_000;
 /// Requests waiting for another request's JWKS fetch look for it this often.
 const JWKS_POLL: Duration = Duration::from_millis(20);
 
-#[derive(Default)]
 struct IsolateCaches {
     jwks: Option<(Rc<Jwks>, u64)>,
     last_forced_refetch_ms: u64,
@@ -44,7 +45,20 @@ struct IsolateCaches {
     /// When the last JWKS fetch failed, and why.
     jwks_failure: Option<(u64, JwksFailure)>,
     keys: HashMap<String, CryptoKey>,
-    tokens: HashMap<[u8; 32], VerifiedAccessToken>,
+    tokens: TaggedCache<VerifiedAccessToken>,
+}
+
+impl Default for IsolateCaches {
+    fn default() -> Self {
+        Self {
+            jwks: None,
+            last_forced_refetch_ms: 0,
+            jwks_fetch_started_ms: None,
+            jwks_failure: None,
+            keys: HashMap::new(),
+            tokens: TaggedCache::new(TOKEN_CACHE_LIMIT, TOKEN_CACHE_BYTES),
+        }
+    }
 }
 
 thread_local! {
@@ -78,8 +92,8 @@ pub async fn verify_access_token(
     now_ms: u64,
 ) -> Result<VerifiedAccessToken, TokenCheckError> {
     let now_s = (now_ms / 1000) as i64;
-    let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-    if let Some(cached) = CACHES.with(|c| c.borrow().tokens.get(&digest).cloned()) {
+    let tag = token_tag(token);
+    if let Some(cached) = CACHES.with(|c| c.borrow().tokens.get(token, tag).cloned()) {
         let leeway = options.leeway_seconds as i64;
         if cached.expires_at.is_none_or(|exp| exp > now_s - leeway) {
             return Ok(cached);
@@ -115,13 +129,7 @@ pub async fn verify_access_token(
     let verified = pending
         .finish(valid, now_s, options)
         .map_err(TokenCheckError::Invalid)?;
-    CACHES.with(|c| {
-        let mut caches = c.borrow_mut();
-        if caches.tokens.len() >= TOKEN_CACHE_LIMIT {
-            caches.tokens.clear();
-        }
-        caches.tokens.insert(digest, verified.clone());
-    });
+    CACHES.with(|c| c.borrow_mut().tokens.insert(token, tag, verified.clone()));
     Ok(verified)
 }
 

@@ -2,10 +2,8 @@
 //! due, and remembered per isolate so a known cookie costs a hash lookup.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use sha2::{Digest, Sha256};
 use workos_edge_core::authenticate::{open_session, open_session_reporting, AuthenticateFailure};
 use workos_edge_core::cookie::{authenticated_part, seal_json};
 use workos_edge_core::iron::SealRandomness;
@@ -15,6 +13,7 @@ use workos_edge_core::web::chunks::{has_chunks, session_cookie_value};
 use workos_edge_core::{SealedWith, SessionCookieData};
 
 use super::{activity, ActiveSession, SessionState};
+use crate::cache::{seal_tag, TaggedCache};
 use crate::config::Config;
 use crate::error::describe_failure;
 use crate::refresh::{self, Refreshed};
@@ -25,12 +24,16 @@ use crate::tokens::{verify_access_token, JwksSource, TokenCheckError};
 /// (or the seal expires): a request with a known cookie skips unsealing and the token check.
 const SESSION_CACHE_LIMIT: usize = 4096;
 
-/// Resolved sessions by the SHA-256 of the cookie's MAC-covered part, with the time (seconds)
-/// until which each may be used as it is. Shared, not copied, by the requests that use them.
-type SessionCache = HashMap<[u8; 32], (Rc<ActiveSession>, i64)>;
+/// All cached cookies together stay below this (chunked sessions reach 40 KB).
+const SESSION_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Resolved sessions by cookie (its MAC-covered part), with the time (seconds) until which each
+/// may be used as it is. Shared, not copied, by the requests that use them.
+type SessionCache = TaggedCache<(Rc<ActiveSession>, i64)>;
 
 thread_local! {
-    static SESSIONS: RefCell<SessionCache> = RefCell::new(HashMap::new());
+    static SESSIONS: RefCell<SessionCache> =
+        RefCell::new(TaggedCache::new(SESSION_CACHE_LIMIT, SESSION_CACHE_BYTES));
 }
 
 /// Resolves the request's session.
@@ -50,8 +53,9 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
     let sealed: &str = &value;
     let now_s = (now_ms / 1000) as i64;
     // Keyed on what the seal's MAC covers: the `~N` suffix is not authenticated.
-    let digest: [u8; 32] = Sha256::digest(authenticated_part(sealed).as_bytes()).into();
-    let cached = SESSIONS.with(|c| c.borrow().get(&digest).cloned());
+    let authenticated = authenticated_part(sealed);
+    let tag = seal_tag(authenticated);
+    let cached = SESSIONS.with(|c| c.borrow().get(authenticated, tag).cloned());
     if let Some((active, usable_until)) = cached {
         if now_s < usable_until {
             let (sid, iat) = (active.claims.sid.as_deref(), active.issued_at);
@@ -128,7 +132,7 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
                 .is_some_and(|exp| exp - now_s <= cfg.refresh_buffer_seconds as i64);
             if !due {
                 let active = Rc::new(active);
-                remember(&digest, sealed, &active, cfg);
+                remember(sealed, &active, cfg);
                 return SessionState::Active(active);
             }
             match refresh::refresh(cfg, sealed, now_ms, None).await {
@@ -184,7 +188,7 @@ fn reseal(session: &SessionCookieData, cfg: &Config) -> Option<String> {
 }
 
 /// Caches a verified session until its refresh falls due or its seal expires.
-fn remember(digest: &[u8; 32], sealed: &str, active: &Rc<ActiveSession>, cfg: &Config) {
+fn remember(sealed: &str, active: &Rc<ActiveSession>, cfg: &Config) {
     let Some(exp) = active.expires_at else { return };
     let mut usable_until = exp - cfg.refresh_buffer_seconds as i64;
     if let Some(seal_expires_ms) =
@@ -193,12 +197,13 @@ fn remember(digest: &[u8; 32], sealed: &str, active: &Rc<ActiveSession>, cfg: &C
         let skew = workos_edge_core::iron::TIMESTAMP_SKEW_MS;
         usable_until = usable_until.min((seal_expires_ms.saturating_add(skew) / 1000) as i64);
     }
+    let authenticated = authenticated_part(sealed);
     SESSIONS.with(|c| {
-        let mut cache = c.borrow_mut();
-        if cache.len() >= SESSION_CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(*digest, (active.clone(), usable_until));
+        c.borrow_mut().insert(
+            authenticated,
+            seal_tag(authenticated),
+            (active.clone(), usable_until),
+        )
     });
 }
 
@@ -252,6 +257,9 @@ pub fn session_id_of(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
 
 /// Drops a cookie's resolved session from this isolate (after a sign-out).
 pub fn forget(sealed: &str) {
-    let digest: [u8; 32] = Sha256::digest(authenticated_part(sealed).as_bytes()).into();
-    SESSIONS.with(|c| c.borrow_mut().remove(&digest));
+    let authenticated = authenticated_part(sealed);
+    SESSIONS.with(|c| {
+        c.borrow_mut()
+            .remove(authenticated, seal_tag(authenticated))
+    });
 }
