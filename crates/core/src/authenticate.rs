@@ -193,9 +193,14 @@ pub fn open_session_reporting(
         .ok_or(AuthenticateFailure::NoCookie)?;
     let (value, sealed_with) =
         unseal_json_reporting(cookie, passwords, now_ms).map_err(AuthenticateFailure::Cookie)?;
+    session_from_json(value).map(|session| (session, sealed_with))
+}
+
+/// The session in an opened cookie's JSON: it must hold an access token (the SDK's check).
+pub fn session_from_json(value: Value) -> Result<SessionCookieData, AuthenticateFailure> {
     let has_token = value.get("accessToken").is_some_and(js_truthy);
     match SessionCookieData::from_json(value) {
-        Some(session) if has_token => Ok((session, sealed_with)),
+        Some(session) if has_token => Ok(session),
         _ => Err(AuthenticateFailure::MissingAccessToken),
     }
 }

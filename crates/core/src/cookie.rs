@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::iron::{self, SealRandomness, UnsealError};
+use crate::iron::{self, OpenableSeal, SealRandomness, UnsealError};
 use crate::password::{PasswordSet, SealedWith};
 
 /// The version suffix written after every seal.
@@ -61,6 +61,51 @@ pub fn unseal_json_reporting(
     now_ms: u64,
 ) -> Result<(Value, SealedWith), CookieError> {
     let (version, object, sealed_with) = open_versioned(cookie, passwords, now_ms)?;
+    Ok((sdk_object(version, object), sealed_with))
+}
+
+/// A cookie value whose seal is [checked as far as it can be without keys](OpenableSeal), for
+/// hosts that run the MAC check and decryption on their own crypto; [`Self::finish`] then
+/// reads the plaintext as [`unseal_json`] does.
+#[derive(Debug)]
+pub struct OpenableCookie<'a> {
+    /// The seal.
+    pub seal: OpenableSeal<'a>,
+    version: Suffix,
+}
+
+impl<'a> OpenableCookie<'a> {
+    /// Splits the `~N` suffix off and checks the seal.
+    pub fn parse(
+        cookie: &'a str,
+        passwords: &PasswordSet,
+        now_ms: u64,
+    ) -> Result<Self, CookieError> {
+        let (seal, version) = split_suffix(cookie);
+        Ok(Self {
+            seal: OpenableSeal::parse(seal, passwords, now_ms)?,
+            version,
+        })
+    }
+
+    /// The session JSON in the decrypted `plaintext`, as [`unseal_json`] gives it.
+    pub fn finish(&self, plaintext: &[u8]) -> Result<Value, CookieError> {
+        let object = serde_json::from_slice(plaintext).map_err(|_| CookieError::MalformedJson)?;
+        Ok(sdk_object(self.version, object))
+    }
+}
+
+/// The session JSON of `cookie` given its decrypted seal (`plaintext`), as [`unseal_json`]
+/// gives it: for hosts that decrypt [`OpenableCookie`]s themselves in another call.
+pub fn json_from_plaintext(cookie: &str, plaintext: &[u8]) -> Result<Value, CookieError> {
+    let (_, version) = split_suffix(cookie);
+    let object = serde_json::from_slice(plaintext).map_err(|_| CookieError::MalformedJson)?;
+    Ok(sdk_object(version, object))
+}
+
+/// What the SDK makes of an opened object and its suffix: version 2 or none gives the object,
+/// any other the v1 wrapper's `persistent`; a sealed `null` is `{}`.
+fn sdk_object(version: Suffix, object: Value) -> Value {
     let object = match version {
         Suffix::None | Suffix::Version(Some(2)) => object,
         Suffix::Version(_) => match object.get("persistent") {
@@ -68,12 +113,11 @@ pub fn unseal_json_reporting(
             _ => object,
         },
     };
-    let object = if object.is_null() {
+    if object.is_null() {
         Value::Object(Default::default())
     } else {
         object
-    };
-    Ok((object, sealed_with))
+    }
 }
 
 /// Opens a value as iron-session 8's `unsealData` reads it: a `~2` suffix gives the object,
@@ -95,6 +139,7 @@ pub fn unseal_json_iron_session(
 }
 
 /// What follows the seal: nothing, or `~N` read with `parseInt` (`None` for `NaN`).
+#[derive(Debug, Clone, Copy)]
 enum Suffix {
     None,
     Version(Option<i64>),
@@ -107,14 +152,20 @@ fn open_versioned(
     passwords: &PasswordSet,
     now_ms: u64,
 ) -> Result<(Suffix, Value, SealedWith), CookieError> {
+    let (seal, suffix) = split_suffix(cookie);
+    let (plaintext, sealed_with) = iron::unseal_reporting(seal, passwords, now_ms)?;
+    let object = serde_json::from_slice(&plaintext).map_err(|_| CookieError::MalformedJson)?;
+    Ok((suffix, object, sealed_with))
+}
+
+/// The seal and its suffix, split on every `~` as both JavaScript readers do.
+fn split_suffix(cookie: &str) -> (&str, Suffix) {
     let mut parts = cookie.split('~');
     let seal = parts.next().unwrap_or_default();
     let suffix = parts
         .next()
         .map_or(Suffix::None, |text| Suffix::Version(parse_int(text)));
-    let (plaintext, sealed_with) = iron::unseal_reporting(seal, passwords, now_ms)?;
-    let object = serde_json::from_slice(&plaintext).map_err(|_| CookieError::MalformedJson)?;
-    Ok((suffix, object, sealed_with))
+    (seal, suffix)
 }
 
 /// The part of a cookie value that the seal's MAC covers: everything before the first `~`.

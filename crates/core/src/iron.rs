@@ -163,51 +163,144 @@ pub fn unseal_reporting(
     passwords: &PasswordSet,
     now_ms: u64,
 ) -> Result<(Vec<u8>, SealedWith), UnsealError> {
-    let parts: Vec<&str> = sealed.split('*').collect();
-    let [prefix, password_id, encryption_salt, iv, ciphertext, expiration, hmac_salt, mac] =
-        parts[..]
-    else {
-        return Err(UnsealError::IncorrectComponentCount);
-    };
-    if prefix != MAC_PREFIX {
-        return Err(UnsealError::WrongMacPrefix);
-    }
-    if !expiration.is_empty() {
-        let expires_at = parse_expiration(expiration)?;
-        if expires_at <= now_ms.saturating_sub(TIMESTAMP_SKEW_MS) {
-            return Err(UnsealError::Expired);
-        }
-    }
-    if passwords.candidates(password_id).next().is_none() {
-        return Err(UnsealError::UnknownPasswordId(lookup_name(password_id)));
-    }
-
-    // The MAC covers everything before `*hmac_salt*mac`.
-    let mac_base = sealed
-        .len()
-        .checked_sub(mac.len() + hmac_salt.len() + 2)
-        .and_then(|end| sealed.as_bytes().get(..end))
-        .ok_or(UnsealError::BadMac)?;
-    let expected_mac = b64url_decode(mac).map_err(|_| UnsealError::BadMac)?;
-    let (password, sealed_with) = passwords
-        .candidates(password_id)
-        .find(|(password, _)| {
-            hmac_of(password, hmac_salt, mac_base)
-                .verify_slice(&expected_mac)
+    let seal = OpenableSeal::parse(sealed, passwords, now_ms)?;
+    let keys = seal
+        .candidates(passwords)
+        .find(|keys| {
+            hmac_of(keys.password, seal.hmac_salt, seal.mac_base)
+                .verify_slice(&seal.mac)
                 .is_ok()
         })
         .ok_or(UnsealError::BadMac)?;
-
-    let iv: [u8; 16] = b64url_decode(iv)
-        .ok()
-        .and_then(|bytes| bytes.try_into().ok())
-        .ok_or(UnsealError::Decryption)?;
-    let ciphertext = b64url_decode(ciphertext).map_err(|_| UnsealError::Decryption)?;
-    let encryption_key = derive_key(password, encryption_salt);
-    let plaintext = Aes256CbcDec::new(&encryption_key.into(), &iv.into())
+    let (iv, ciphertext) = seal.iv_and_ciphertext()?;
+    let plaintext = Aes256CbcDec::new(&keys.encryption_key().into(), &iv.into())
         .decrypt_padded_vec_mut::<Pkcs7>(&ciphertext)
         .map_err(|_| UnsealError::Decryption)?;
-    Ok((plaintext, sealed_with))
+    Ok((plaintext, keys.sealed_with))
+}
+
+/// A seal checked as far as it can be without its keys (components, prefix, expiration,
+/// password id, MAC encoding), so that a host can run the MAC check and the decryption on its
+/// own crypto (WebCrypto is native code; the wasm AES and SHA-256 are not), in iron's order:
+/// MAC with each [candidate](Self::candidates) first, then [`Self::iv_and_ciphertext`] and
+/// AES-256-CBC with the matching candidate's [encryption key](SealKeys::encryption_key).
+#[derive(Debug)]
+pub struct OpenableSeal<'a> {
+    mac_base: &'a [u8],
+    mac: Vec<u8>,
+    password_id: &'a str,
+    encryption_salt: &'a str,
+    hmac_salt: &'a str,
+    iv: &'a str,
+    ciphertext: &'a str,
+}
+
+/// The keys of one password that may have made a seal.
+pub struct SealKeys<'a> {
+    password: &'a Password,
+    encryption_salt: &'a str,
+    hmac_salt: &'a str,
+    /// Whether the password is a previous one (the seal is then to be resealed).
+    pub sealed_with: SealedWith,
+}
+
+impl fmt::Debug for SealKeys<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SealKeys")
+            .field("sealed_with", &self.sealed_with)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SealKeys<'_> {
+    /// The HMAC-SHA256 key (32 bytes; HMAC pads it to its block as usual).
+    pub fn mac_key(&self) -> [u8; 32] {
+        derive_key(self.password, self.hmac_salt)
+    }
+
+    /// The AES-256-CBC key.
+    pub fn encryption_key(&self) -> [u8; 32] {
+        derive_key(self.password, self.encryption_salt)
+    }
+}
+
+impl<'a> OpenableSeal<'a> {
+    /// Checks everything that needs no key, in iron's order.
+    pub fn parse(
+        sealed: &'a str,
+        passwords: &PasswordSet,
+        now_ms: u64,
+    ) -> Result<Self, UnsealError> {
+        let parts: Vec<&str> = sealed.split('*').collect();
+        let [prefix, password_id, encryption_salt, iv, ciphertext, expiration, hmac_salt, mac] =
+            parts[..]
+        else {
+            return Err(UnsealError::IncorrectComponentCount);
+        };
+        if prefix != MAC_PREFIX {
+            return Err(UnsealError::WrongMacPrefix);
+        }
+        if !expiration.is_empty() {
+            let expires_at = parse_expiration(expiration)?;
+            if expires_at <= now_ms.saturating_sub(TIMESTAMP_SKEW_MS) {
+                return Err(UnsealError::Expired);
+            }
+        }
+        if passwords.candidates(password_id).next().is_none() {
+            return Err(UnsealError::UnknownPasswordId(lookup_name(password_id)));
+        }
+        // The MAC covers everything before `*hmac_salt*mac`.
+        let mac_base = sealed
+            .len()
+            .checked_sub(mac.len() + hmac_salt.len() + 2)
+            .and_then(|end| sealed.as_bytes().get(..end))
+            .ok_or(UnsealError::BadMac)?;
+        let mac = b64url_decode(mac).map_err(|_| UnsealError::BadMac)?;
+        Ok(Self {
+            mac_base,
+            mac,
+            password_id,
+            encryption_salt,
+            hmac_salt,
+            iv,
+            ciphertext,
+        })
+    }
+
+    /// What the MAC covers.
+    pub fn mac_base(&self) -> &[u8] {
+        self.mac_base
+    }
+
+    /// The MAC as sent.
+    pub fn mac(&self) -> &[u8] {
+        &self.mac
+    }
+
+    /// The keys of each password that may have made the seal, current first.
+    pub fn candidates<'s>(
+        &'s self,
+        passwords: &'s PasswordSet,
+    ) -> impl Iterator<Item = SealKeys<'s>> + 's {
+        passwords
+            .candidates(self.password_id)
+            .map(|(password, sealed_with)| SealKeys {
+                password,
+                encryption_salt: self.encryption_salt,
+                hmac_salt: self.hmac_salt,
+                sealed_with,
+            })
+    }
+
+    /// The IV and ciphertext, decoded only once the MAC holds (iron's order).
+    pub fn iv_and_ciphertext(&self) -> Result<([u8; 16], Vec<u8>), UnsealError> {
+        let iv: [u8; 16] = b64url_decode(self.iv)
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or(UnsealError::Decryption)?;
+        let ciphertext = b64url_decode(self.ciphertext).map_err(|_| UnsealError::Decryption)?;
+        Ok((iv, ciphertext))
+    }
 }
 
 fn hmac_of(password: &Password, salt: &str, data: &[u8]) -> HmacSha256 {

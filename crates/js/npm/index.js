@@ -88,6 +88,35 @@ const nodeCrypto = (() => {
   }
 })();
 
+const INVALID_SESSION_COOKIE = Object.freeze({ authenticated: false, reason: 'invalid_session_cookie' });
+
+/**
+ * Opens a cookie with node:crypto: the core checks the seal up to its MAC and derives the keys
+ * (`openSeal`); the HMAC-SHA256 check (constant time) and the AES-256-CBC decryption run here,
+ * in iron's order. `{plaintext}`, or `{decided}` with the SDK's failure result.
+ */
+function openNatively(sessionData, password) {
+  const seal = core.openSeal(sessionData || undefined, password, Date.now());
+  if (seal.decided) return { decided: { ...seal.decided } };
+  for (const { macKey, encryptionKey } of seal.candidates) {
+    const mac = nodeCrypto.createHmac('sha256', macKey).update(seal.macBase).digest();
+    if (mac.length !== seal.mac.length || !nodeCrypto.timingSafeEqual(mac, seal.mac)) continue;
+    if (!seal.iv) return { decided: { ...INVALID_SESSION_COOKIE } };
+    try {
+      const decipher = nodeCrypto.createDecipheriv('aes-256-cbc', encryptionKey, seal.iv);
+      const head = decipher.update(seal.ciphertext);
+      const tail = decipher.final();
+      const plaintext = new Uint8Array(head.length + tail.length);
+      plaintext.set(head);
+      plaintext.set(tail, head.length);
+      return { plaintext };
+    } catch {
+      return { decided: { ...INVALID_SESSION_COOKIE } };
+    }
+  }
+  return { decided: { ...INVALID_SESSION_COOKIE } };
+}
+
 // The SDK builds its result objects with every key present (`undefined` when the token has no
 // such claim); the core leaves absent ones out. Same keys, same order, so `deepStrictEqual`,
 // `Object.keys` and `'role' in result` agree with the SDK.
@@ -284,9 +313,10 @@ export class UserManagement {
     this.jwksFetch ??= this.workos
       .get(`/sso/jwks/${encodeURIComponent(this.clientId)}`)
       .then((jwks) => {
-        this.jwks = jwks;
+        // Converted into the core once per fetch, not on every authenticate().
+        this.jwks = new core.KeySet(jwks);
         this.jwksFetchedAt = Date.now();
-        return jwks;
+        return this.jwks;
       })
       .finally(() => {
         this.jwksFetch = undefined;
@@ -323,7 +353,7 @@ export class UserManagement {
     if (sealExpiration) validUntil = Math.min(validUntil, sealExpiration + SEAL_SKEW_MS);
     const sessions = this.verifiedSessions;
     if (sessions.size >= SESSION_CACHE_LIMIT) sessions.delete(sessions.keys().next().value);
-    sessions.set(sessionData, { password: passwordKey(password), result: structuredClone(result), validUntil });
+    sessions.set(sessionData, { password: passwordKey(password), result: copyJson(result), validUntil });
   }
 
   cachedSession(sessionData, password) {
@@ -334,7 +364,7 @@ export class UserManagement {
       this.verifiedSessions.delete(sessionData);
       return undefined;
     }
-    return structuredClone(entry.result);
+    return copyJson(entry.result);
   }
 
   rememberToken(token, expiresAt) {
@@ -483,6 +513,19 @@ export class UserManagement {
  *  uses one password; hashing it on every request would cost a wasm call each time). */
 let lastPassword;
 let lastPasswordKey;
+/**
+ * A deep copy of a JSON-shaped value (plain objects, arrays, primitives, `undefined` members
+ * kept): what callers get from the session cache, so that changing a result never changes the
+ * next one. Several times cheaper than `structuredClone` for these small trees.
+ */
+function copyJson(value) {
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (value === null || typeof value !== 'object') return value;
+  const copy = {};
+  for (const key of Object.keys(value)) copy[key] = copyJson(value[key]);
+  return copy;
+}
+
 function passwordKey(password) {
   if (password === lastPassword && typeof password === 'string') return lastPasswordKey;
   const key = core.passwordFingerprint(password);
@@ -515,11 +558,18 @@ export class CookieSession {
     if (cached !== undefined) return cached;
     const w = um.workos;
     let jwks = await um.getJwks();
-    let auth = core.beginAuthenticate(this.sessionData, this.cookiePassword, jwks, Date.now(), w.leeway, w.issuer);
+    // With node:crypto the seal's HMAC and AES run natively and the core does the rest.
+    const opened = nodeCrypto ? openNatively(this.sessionData, this.cookiePassword) : undefined;
+    if (opened?.decided) return opened.decided;
+    const begin = (keys) =>
+      opened
+        ? core.beginAuthenticateOpened(this.sessionData, opened.plaintext, keys, Date.now(), w.leeway, w.issuer)
+        : core.beginAuthenticate(this.sessionData, this.cookiePassword, keys, Date.now(), w.leeway, w.issuer);
+    let auth = begin(jwks);
     if (auth.unknownKeyId) {
       auth.free();
       jwks = await um.getJwks(true);
-      auth = core.beginAuthenticate(this.sessionData, this.cookiePassword, jwks, Date.now(), w.leeway, w.issuer);
+      auth = begin(jwks);
     }
     const decided = auth.result;
     if (decided !== undefined) {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use workos_edge_core::api::{ApiReply, ApiRequest, AuthenticateGrant};
-use workos_edge_core::authenticate::{open_session, AuthenticatedSession};
+use workos_edge_core::authenticate::{open_session, AuthenticateFailure, AuthenticatedSession};
 use workos_edge_core::cookie::{self, CookieError};
 use workos_edge_core::iron::SealRandomness;
 use workos_edge_core::jwt::{self, Jwks, JwtError, PendingVerification, VerifyOptions};
@@ -16,7 +16,9 @@ use workos_edge_core::session::sdk_authentication_response;
 use workos_edge_core::urls::{self, AuthorizationUrlOptions, Pkce, ScreenHint};
 use workos_edge_core::{PasswordError, PasswordSet, SessionCookieData};
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+mod opening;
+
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&e.to_string()))
@@ -37,7 +39,7 @@ fn password_error(error: PasswordError) -> JsError {
 }
 
 /// A string password, or an iron-session `{id: password}` map.
-fn passwords(value: JsValue) -> Result<PasswordSet, JsError> {
+pub(crate) fn passwords(value: JsValue) -> Result<PasswordSet, JsError> {
     if let Some(secret) = value.as_string() {
         return PasswordSet::single(secret).map_err(password_error);
     }
@@ -59,7 +61,7 @@ fn randomness(bytes: &[u8]) -> Result<SealRandomness, JsError> {
     Ok(SealRandomness::from_bytes(bytes))
 }
 
-fn millis(value: f64) -> u64 {
+pub(crate) fn millis(value: f64) -> u64 {
     if value.is_finite() && value > 0.0 {
         value as u64
     } else {
@@ -212,18 +214,48 @@ impl Authentication {
     }
 }
 
-/// Begins `authenticate()` on a cookie value with a JWKS (`{keys: [...]}`).
+/// A JWKS (`{keys: [...]}`) converted once, for every `authenticate()` until the next fetch.
+#[wasm_bindgen]
+pub struct KeySet {
+    jwks: Jwks,
+}
+
+#[wasm_bindgen]
+impl KeySet {
+    /// Reads a JWKS document.
+    #[wasm_bindgen(constructor)]
+    pub fn new(jwks: JsValue) -> Result<KeySet, JsError> {
+        Ok(Self {
+            jwks: from_js(jwks, "jwks")?,
+        })
+    }
+}
+
+/// Begins `authenticate()` on a cookie value with a JWKS.
 #[wasm_bindgen(js_name = beginAuthenticate)]
 pub fn begin_authenticate(
     cookie: Option<String>,
     password: JsValue,
-    jwks: JsValue,
+    jwks: &KeySet,
     now_ms: f64,
     leeway_seconds: f64,
     issuers: Option<Vec<String>>,
 ) -> Result<Authentication, JsError> {
     let set = passwords(password)?;
-    let jwks: Jwks = from_js(jwks, "jwks")?;
+    let opened = open_session(cookie.as_deref(), &set, millis(now_ms));
+    begin_with(opened, jwks, now_ms, leeway_seconds, issuers)
+}
+
+/// The rest of `authenticate()` once the cookie is opened (or not): the token's checks up to
+/// the signature, which the host verifies.
+pub(crate) fn begin_with(
+    opened: Result<SessionCookieData, AuthenticateFailure>,
+    jwks: &KeySet,
+    now_ms: f64,
+    leeway_seconds: f64,
+    issuers: Option<Vec<String>>,
+) -> Result<Authentication, JsError> {
+    let jwks = &jwks.jwks;
     let options = VerifyOptions {
         leeway_seconds: millis(leeway_seconds),
         issuers: issuers.unwrap_or_default(),
@@ -236,7 +268,7 @@ pub fn begin_authenticate(
         now_seconds: (millis(now_ms) / 1000) as i64,
         options,
     };
-    let session = match open_session(cookie.as_deref(), &set, millis(now_ms)) {
+    let session = match opened {
         Ok(session) => session,
         Err(e) => {
             auth.decided = Some(e.to_sdk_json());
@@ -244,7 +276,7 @@ pub fn begin_authenticate(
         }
     };
     let token = session.access_token().unwrap_or_default().to_owned();
-    match jwt::prepare(&token, &jwks) {
+    match jwt::prepare(&token, jwks) {
         Ok(pending) => auth.pending = Some((session, pending)),
         Err(error) => {
             auth.unknown_key_id = matches!(error, JwtError::UnknownKeyId(_));
