@@ -92,19 +92,30 @@ const INVALID_SESSION_COOKIE = Object.freeze({ authenticated: false, reason: 'in
 
 /**
  * Opens a cookie with node:crypto: the core checks the seal up to its MAC and derives the keys
- * (`openSeal`); the HMAC-SHA256 check (constant time) and the AES-256-CBC decryption run here,
- * in iron's order. `{plaintext}`, or `{decided}` with the SDK's failure result.
+ * (`openSeal`, one buffer: see crates/js/src/opening.rs for its layout); the HMAC-SHA256 check
+ * (constant time) and the AES-256-CBC decryption run here, in iron's order. `{plaintext}`, or
+ * `{decided}` with the SDK's failure result.
  */
 function openNatively(sessionData, password) {
-  const seal = core.openSeal(sessionData || undefined, password, Date.now());
-  if (seal.decided) return { decided: { ...seal.decided } };
-  for (const { macKey, encryptionKey } of seal.candidates) {
-    const mac = nodeCrypto.createHmac('sha256', macKey).update(seal.macBase).digest();
-    if (mac.length !== seal.mac.length || !nodeCrypto.timingSafeEqual(mac, seal.mac)) continue;
-    if (!seal.iv) return { decided: { ...INVALID_SESSION_COOKIE } };
+  const opened = core.openSeal(sessionData || undefined, password, Date.now());
+  if (!(opened instanceof Uint8Array)) return { decided: { ...opened.decided } };
+  const view = new DataView(opened.buffer, opened.byteOffset, opened.byteLength);
+  const [macBaseLength, macLength, ivLength, ciphertextLength, candidates] = [0, 4, 8, 12, 16].map((at) => view.getUint32(at, true));
+  let at = 20;
+  const take = (length) => opened.subarray(at, (at += length));
+  const macBase = take(macBaseLength);
+  const mac = take(macLength);
+  const iv = take(ivLength);
+  const ciphertext = take(ciphertextLength);
+  for (let i = 0; i < candidates; i++) {
+    const macKey = take(32);
+    const encryptionKey = take(32);
+    const expected = nodeCrypto.createHmac('sha256', macKey).update(macBase).digest();
+    if (expected.length !== mac.length || !nodeCrypto.timingSafeEqual(expected, mac)) continue;
+    if (ivLength !== 16) return { decided: { ...INVALID_SESSION_COOKIE } };
     try {
-      const decipher = nodeCrypto.createDecipheriv('aes-256-cbc', encryptionKey, seal.iv);
-      const head = decipher.update(seal.ciphertext);
+      const decipher = nodeCrypto.createDecipheriv('aes-256-cbc', encryptionKey, iv);
+      const head = decipher.update(ciphertext);
       const tail = decipher.final();
       const plaintext = new Uint8Array(head.length + tail.length);
       plaintext.set(head);

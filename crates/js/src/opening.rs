@@ -3,7 +3,7 @@
 //! runs the HMAC-SHA256 check and the AES-256-CBC decryption synchronously in native code (in
 //! wasm they are most of an uncached `authenticate()`), then hands the plaintext back.
 
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::Uint8Array;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 use workos_edge_core::authenticate::{session_from_json, AuthenticateFailure};
@@ -11,16 +11,12 @@ use workos_edge_core::cookie::{json_from_plaintext, OpenableCookie};
 
 use crate::{begin_with, millis, passwords, to_js, Authentication, KeySet};
 
-fn set(object: &Object, key: &str, value: &JsValue) -> Result<(), JsError> {
-    Reflect::set(object, &key.into(), value)
-        .map(|_| ())
-        .map_err(|_| JsError::new("could not build the seal description"))
-}
-
 /// What opening `cookie` needs from the host: `{decided}` (the SDK result) when the seal fails
-/// before its MAC (format, expiration, password id), else `{macBase, mac, candidates:
-/// [{macKey, encryptionKey}], iv, ciphertext}` (`iv`/`ciphertext` absent when they do not
-/// decode: the cookie is refused once its MAC holds, in iron's order).
+/// before its MAC (format, expiration, password id), else one `Uint8Array` (one copy across the
+/// boundary instead of an object of six): five little-endian `u32` lengths — MAC input, MAC,
+/// IV (0 when IV or ciphertext do not decode: the cookie is then refused once its MAC holds, in
+/// iron's order), ciphertext, number of candidate passwords — then those bytes in that order,
+/// then 64 bytes per candidate (its HMAC key, then its AES key), current password first.
 #[wasm_bindgen(js_name = openSeal)]
 pub fn open_seal(
     cookie: Option<String>,
@@ -38,34 +34,33 @@ pub fn open_seal(
         }
     };
     let seal = &opening.seal;
-    let out = Object::new();
-    set(&out, "macBase", &Uint8Array::from(seal.mac_base()).into())?;
-    set(&out, "mac", &Uint8Array::from(seal.mac()).into())?;
-    let candidates = Array::new();
-    for keys in seal.candidates(&set_of_passwords) {
-        let candidate = Object::new();
-        set(
-            &candidate,
-            "macKey",
-            &Uint8Array::from(&keys.mac_key()[..]).into(),
-        )?;
-        set(
-            &candidate,
-            "encryptionKey",
-            &Uint8Array::from(&keys.encryption_key()[..]).into(),
-        )?;
-        candidates.push(&candidate);
+    let decoded = seal.iv_and_ciphertext().ok();
+    let (iv, ciphertext): (&[u8], &[u8]) = match &decoded {
+        Some((iv, ciphertext)) => (iv, ciphertext),
+        None => (&[], &[]),
+    };
+    let candidates: Vec<_> = seal.candidates(&set_of_passwords).collect();
+    let lengths = [
+        seal.mac_base().len(),
+        seal.mac().len(),
+        iv.len(),
+        ciphertext.len(),
+        candidates.len(),
+    ];
+    let mut out =
+        Vec::with_capacity(20 + lengths[..4].iter().sum::<usize>() + 64 * candidates.len());
+    for length in lengths {
+        out.extend_from_slice(&u32::try_from(length).unwrap_or(u32::MAX).to_le_bytes());
     }
-    set(&out, "candidates", &candidates.into())?;
-    if let Ok((iv, ciphertext)) = seal.iv_and_ciphertext() {
-        set(&out, "iv", &Uint8Array::from(&iv[..]).into())?;
-        set(
-            &out,
-            "ciphertext",
-            &Uint8Array::from(&ciphertext[..]).into(),
-        )?;
+    out.extend_from_slice(seal.mac_base());
+    out.extend_from_slice(seal.mac());
+    out.extend_from_slice(iv);
+    out.extend_from_slice(ciphertext);
+    for keys in &candidates {
+        out.extend_from_slice(&keys.mac_key());
+        out.extend_from_slice(&keys.encryption_key());
     }
-    Ok(out.into())
+    Ok(Uint8Array::from(&out[..]).into())
 }
 
 /// `beginAuthenticate` for a cookie the host decrypted ([`open_seal`]): `plaintext` is the
