@@ -1,0 +1,166 @@
+//! `authenticate()`: the cookie opened and the token checked up to its signature, which the
+//! host verifies (node:crypto or WebCrypto), then finished.
+
+use super::*;
+
+/// The first half of `authenticate()`: opened cookie and parsed token, waiting for the host's
+/// signature check (or already decided).
+#[wasm_bindgen]
+pub struct Authentication {
+    decided: Option<Value>,
+    unknown_key_id: bool,
+    access_token: Option<String>,
+    pending: Option<(SessionCookieData, PendingVerification)>,
+    now_seconds: i64,
+    options: VerifyOptions,
+}
+
+fn failure(reason: &str) -> Value {
+    json!({ "authenticated": false, "reason": reason })
+}
+
+#[wasm_bindgen]
+impl Authentication {
+    /// The SDK result when no signature check is needed (failures), else `undefined`.
+    #[wasm_bindgen(getter)]
+    pub fn result(&self) -> Result<JsValue, JsError> {
+        match &self.decided {
+            Some(value) => to_js(value),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// The token names a `kid` the JWKS lacks: refetch the JWKS and begin again.
+    #[wasm_bindgen(getter, js_name = unknownKeyId)]
+    pub fn unknown_key_id(&self) -> bool {
+        self.unknown_key_id
+    }
+
+    /// The access token (the cache key for verified tokens).
+    #[wasm_bindgen(getter, js_name = accessToken)]
+    pub fn access_token(&self) -> Option<String> {
+        self.access_token.clone()
+    }
+
+    /// JWKs that may have signed the token.
+    #[wasm_bindgen(getter, js_name = candidateKeys)]
+    pub fn candidate_keys(&self) -> Result<JsValue, JsError> {
+        let keys = self
+            .pending
+            .as_ref()
+            .map(|(_, p)| p.candidate_keys().to_vec())
+            .unwrap_or_default();
+        to_js(&keys)
+    }
+
+    /// The bytes the signature covers.
+    #[wasm_bindgen(getter, js_name = signedData)]
+    pub fn signed_data(&self) -> Vec<u8> {
+        self.pending
+            .as_ref()
+            .map(|(_, p)| p.signed_data().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// The signature bytes.
+    #[wasm_bindgen(getter)]
+    pub fn signature(&self) -> Vec<u8> {
+        self.pending
+            .as_ref()
+            .map(|(_, p)| p.signature().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// Completes with the host's verdict on the signature; returns the SDK result and, on
+    /// success, the token's `exp` (for the verified-token cache) as `{result, expiresAt}`.
+    pub fn finish(self, signature_valid: bool) -> Result<JsValue, JsError> {
+        let Some((session, pending)) = self.pending else {
+            return to_js(&json!({ "result": self.decided }));
+        };
+        let out = match pending.finish(signature_valid, self.now_seconds, &self.options) {
+            Ok(token) => {
+                let expires_at = token.expires_at;
+                let session = AuthenticatedSession {
+                    cookie: session,
+                    token,
+                };
+                json!({ "result": session.to_sdk_json(), "expiresAt": expires_at })
+            }
+            Err(_) => json!({ "result": failure("invalid_jwt") }),
+        };
+        to_js(&out)
+    }
+}
+
+/// A JWKS (`{keys: [...]}`) converted once, for every `authenticate()` until the next fetch.
+#[wasm_bindgen]
+pub struct KeySet {
+    jwks: Jwks,
+}
+
+#[wasm_bindgen]
+impl KeySet {
+    /// Reads a JWKS document.
+    #[wasm_bindgen(constructor)]
+    pub fn new(jwks: JsValue) -> Result<KeySet, JsError> {
+        Ok(Self {
+            jwks: from_js(jwks, "jwks")?,
+        })
+    }
+}
+
+/// Begins `authenticate()` on a cookie value with a JWKS.
+#[wasm_bindgen(js_name = beginAuthenticate)]
+pub fn begin_authenticate(
+    cookie: Option<String>,
+    password: JsValue,
+    jwks: &KeySet,
+    now_ms: f64,
+    leeway_seconds: f64,
+    issuers: Option<Vec<String>>,
+) -> Result<Authentication, JsError> {
+    let set = passwords(password)?;
+    let opened = open_session(cookie.as_deref(), &set, millis(now_ms));
+    begin_with(opened, jwks, now_ms, leeway_seconds, issuers)
+}
+
+/// The rest of `authenticate()` once the cookie is opened (or not): the token's checks up to
+/// the signature, which the host verifies.
+pub(crate) fn begin_with(
+    opened: Result<SessionCookieData, AuthenticateFailure>,
+    jwks: &KeySet,
+    now_ms: f64,
+    leeway_seconds: f64,
+    issuers: Option<Vec<String>>,
+) -> Result<Authentication, JsError> {
+    let jwks = &jwks.jwks;
+    let options = VerifyOptions {
+        leeway_seconds: millis(leeway_seconds),
+        issuers: issuers.unwrap_or_default(),
+    };
+    let mut auth = Authentication {
+        decided: None,
+        unknown_key_id: false,
+        access_token: None,
+        pending: None,
+        now_seconds: (millis(now_ms) / 1000) as i64,
+        options,
+    };
+    let session = match opened {
+        Ok(session) => session,
+        Err(e) => {
+            auth.decided = Some(e.to_sdk_json());
+            return Ok(auth);
+        }
+    };
+    let token = session.access_token().unwrap_or_default().to_owned();
+    match jwt::prepare(&token, jwks) {
+        Ok(pending) => auth.pending = Some((session, pending)),
+        Err(error) => {
+            auth.unknown_key_id = matches!(error, JwtError::UnknownKeyId(_));
+            auth.decided = Some(failure("invalid_jwt"));
+        }
+    }
+    auth.access_token = Some(token);
+    Ok(auth)
+}
