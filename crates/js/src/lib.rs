@@ -2,8 +2,8 @@
 //!
 //! Conversion only: every function turns JS values into core types, calls the core, and turns
 //! the answer back. HTTP, WebCrypto, caches and the SDK-shaped classes live in `npm/index.js`.
-//! Here: passwords and seals; [`authenticate`]; [`opening`] (cookies opened with the host's
-//! native crypto); [`api`] (requests and replies); [`web`] (URLs and cookies).
+//! Here: passwords and seals; `authenticate`; `opening` (cookies opened with the host's
+//! native crypto); `api` (requests and replies); `web` (URLs and cookies).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
