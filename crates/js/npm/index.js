@@ -588,8 +588,8 @@ export class CookieSession {
       return decided;
     }
     const token = auth.accessToken;
-    const valid = um.isVerified(token) || (await um.verifySignature(auth.candidateKeys, auth.signedData, auth.signature));
-    const { result, expiresAt } = auth.finish(valid);
+    const valid = um.isVerified(token) || (await um.verifySignature(JSON.parse(auth.candidateKeys), auth.signedData, auth.signature));
+    const { result, expiresAt } = JSON.parse(auth.finish(valid));
     if (!result.authenticated) return result;
     const shaped = withKeys(AUTHENTICATED_KEYS, result);
     um.rememberToken(token, expiresAt);

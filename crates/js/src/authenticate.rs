@@ -42,15 +42,16 @@ impl Authentication {
         self.access_token.clone()
     }
 
-    /// JWKs that may have signed the token.
+    /// JWKs that may have signed the token, as JSON text (`JSON.parse` builds the objects
+    /// faster than a conversion across the boundary).
     #[wasm_bindgen(getter, js_name = candidateKeys)]
-    pub fn candidate_keys(&self) -> Result<JsValue, JsError> {
+    pub fn candidate_keys(&self) -> String {
         let keys = self
             .pending
             .as_ref()
-            .map(|(_, p)| p.candidate_keys().to_vec())
+            .map(|(_, p)| p.candidate_keys())
             .unwrap_or_default();
-        to_js(&keys)
+        serde_json::to_string(keys).unwrap_or_else(|_| "[]".to_owned())
     }
 
     /// The bytes the signature covers.
@@ -72,10 +73,11 @@ impl Authentication {
     }
 
     /// Completes with the host's verdict on the signature; returns the SDK result and, on
-    /// success, the token's `exp` (for the verified-token cache) as `{result, expiresAt}`.
-    pub fn finish(self, signature_valid: bool) -> Result<JsValue, JsError> {
+    /// success, the token's `exp` (for the verified-token cache) as `{result, expiresAt}`, in
+    /// JSON text.
+    pub fn finish(self, signature_valid: bool) -> String {
         let Some((session, pending)) = self.pending else {
-            return to_js(&json!({ "result": self.decided }));
+            return json!({ "result": self.decided }).to_string();
         };
         let out = match pending.finish(signature_valid, self.now_seconds, &self.options) {
             Ok(token) => {
@@ -88,7 +90,7 @@ impl Authentication {
             }
             Err(_) => json!({ "result": failure("invalid_jwt") }),
         };
-        to_js(&out)
+        out.to_string()
     }
 }
 
