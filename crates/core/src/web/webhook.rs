@@ -173,65 +173,27 @@ mod tests {
         format!("t={t}, v1={}", hex_lower(&mac.finalize().into_bytes()))
     }
 
+    /// The verdict on `header` over the test body at `now`.
+    fn at(header: &str, now: u64) -> Result<u64, SignatureError> {
+        verify_signature(Some(header), BODY, SECRET, now, DEFAULT_TOLERANCE_MS)
+    }
+
     #[test]
     fn milliseconds_as_the_sdk_writes_them() {
         let now = 1_800_000_000_000;
         let header = sign(&now.to_string(), BODY);
-        assert_eq!(
-            verify_signature(
-                Some(&header),
-                BODY,
-                SECRET,
-                now + 1_000,
-                DEFAULT_TOLERANCE_MS
-            ),
-            Ok(now)
-        );
-        assert_eq!(
-            verify_signature(
-                Some(&header),
-                BODY,
-                SECRET,
-                now + 180_001,
-                DEFAULT_TOLERANCE_MS
-            ),
-            Err(SignatureError::Stale)
-        );
+        assert_eq!(at(&header, now + 1_000), Ok(now));
+        assert_eq!(at(&header, now + 180_001), Err(SignatureError::Stale));
         // Future timestamps are not refused (as in the SDK).
-        assert!(verify_signature(
-            Some(&header),
-            BODY,
-            SECRET,
-            now - 600_000,
-            DEFAULT_TOLERANCE_MS
-        )
-        .is_ok());
+        assert!(at(&header, now - 600_000).is_ok());
     }
 
     #[test]
     fn seconds_as_the_emulator_writes_them() {
         let now = 1_800_000_000_000;
         let header = sign("1800000000", BODY);
-        assert_eq!(
-            verify_signature(
-                Some(&header),
-                BODY,
-                SECRET,
-                now + 5_000,
-                DEFAULT_TOLERANCE_MS
-            ),
-            Ok(now)
-        );
-        assert_eq!(
-            verify_signature(
-                Some(&header),
-                BODY,
-                SECRET,
-                now + 200_000,
-                DEFAULT_TOLERANCE_MS
-            ),
-            Err(SignatureError::Stale)
-        );
+        assert_eq!(at(&header, now + 5_000), Ok(now));
+        assert_eq!(at(&header, now + 200_000), Err(SignatureError::Stale));
     }
 
     #[test]
