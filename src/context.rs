@@ -32,6 +32,9 @@ pub struct RequestContext {
     pub log: LogRequests,
     /// The request's `Origin` when `CORS_ALLOWED_ORIGINS` allows it: the response says so.
     pub cors_origin: Option<String>,
+    /// `CORS_ALLOWED_ORIGINS` is set: every response varies on `Origin` (a cached answer to a
+    /// request without one must not serve a cross-origin one).
+    pub cors_enabled: bool,
     /// `Set-Cookie` lines writing or deleting the session (its chunks included); the last
     /// decision replaces earlier ones.
     session_cookie: Vec<String>,
@@ -59,9 +62,14 @@ impl RequestContext {
         sealed: &str,
         cookie_header: Option<&str>,
     ) -> Result<(), GatewayError> {
-        self.session_cookie =
-            session_set_cookies(&cfg.cookie, &cfg.cookie_name, sealed, cookie_header)
-                .map_err(|bytes| GatewayError::SessionTooLarge { bytes })?;
+        self.session_cookie = session_set_cookies(
+            &cfg.cookie,
+            &cfg.cookie_name,
+            sealed,
+            cookie_header,
+            cfg.cookie_max_chunks,
+        )
+        .map_err(|bytes| GatewayError::SessionTooLarge { bytes })?;
         Ok(())
     }
 
@@ -88,7 +96,7 @@ impl RequestContext {
     /// Puts the recorded cookies and CORS headers on `response` (copying its headers, which
     /// may be immutable when they come from `fetch`).
     pub fn finish(&self, response: web_sys::Response) -> Result<web_sys::Response, GatewayError> {
-        if !self.has_cookies() && self.cors_origin.is_none() {
+        if !self.has_cookies() && !self.cors_enabled {
             return Ok(response);
         }
         let headers = web_sys::Headers::new_with_headers(&response.headers())?;
@@ -98,6 +106,8 @@ impl RequestContext {
         if let Some(origin) = &self.cors_origin {
             headers.set("Access-Control-Allow-Origin", origin)?;
             headers.set("Access-Control-Allow-Credentials", "true")?;
+        }
+        if self.cors_enabled {
             headers.append("Vary", "Origin")?;
         }
         with_headers(&response, &headers)
@@ -126,7 +136,7 @@ mod tests {
     }
 
     #[test]
-    fn a_session_too_large_for_one_cookie_is_chunked_and_past_ten_refused() {
+    fn a_session_too_large_for_one_cookie_is_chunked_and_past_the_limit_refused() {
         let cfg = config();
         let mut ctx = RequestContext::default();
         ctx.set_session(&cfg, &"v".repeat(3_900), None).unwrap();
@@ -134,8 +144,8 @@ mod tests {
         ctx.set_session(&cfg, &"v".repeat(7_000), None).unwrap();
         assert_eq!(ctx.session_cookie.len(), 2, "two chunks");
         assert!(ctx.session_cookie[0].starts_with("wos-session.0="));
-        match ctx.set_session(&cfg, &"v".repeat(50_000), None) {
-            Err(GatewayError::SessionTooLarge { bytes }) => assert!(bytes > 40_000),
+        match ctx.set_session(&cfg, &"v".repeat(20_000), None) {
+            Err(GatewayError::SessionTooLarge { bytes }) => assert!(bytes > 16_000),
             other => panic!("expected SessionTooLarge, got {other:?}"),
         }
     }

@@ -168,8 +168,8 @@ impl GatewayError {
             }
             Self::SignInRefused(_) => "Sign-in did not complete. Please sign in again.".into(),
             Self::SessionTooLarge { bytes } => format!(
-                "Your session is too large to keep in browser cookies ({bytes} bytes; ten \
-                 cookies of 4096 bytes at most). Please tell the site's administrator."
+                "Your session is too large to keep in browser cookies ({bytes} bytes, more \
+                 than the cookies this site allows hold). Please tell the site's administrator."
             ),
             Self::Internal(_) => "Something went wrong here. Please retry in a moment.".into(),
             Self::CorsRefused => {
@@ -198,7 +198,7 @@ impl GatewayError {
             Self::InvalidToken(description) => (*description).to_owned(),
             Self::Upstream(detail) | Self::SignInRefused(detail) => detail.clone(),
             Self::SessionTooLarge { bytes } => {
-                format!("the session seals to {bytes} bytes, more than 10 cookie chunks hold")
+                format!("the session seals to {bytes} bytes, more than WORKOS_COOKIE_MAX_CHUNKS cookies hold")
             }
             Self::Internal(detail) => (*detail).to_owned(),
             other => other.code().to_owned(),

@@ -162,6 +162,7 @@ async fn handle(
                 return Ok(response);
             }
         }
+        ctx.cors_enabled = !cfg.cors_allowed_origins.is_empty();
         ctx.cors_origin =
             allowed_origin(&cfg.cors_allowed_origins, origin.as_deref()).map(str::to_owned);
     }

@@ -973,7 +973,13 @@ fn chunks(input: &str) {
     if value.is_empty() {
         return;
     }
-    match session_set_cookies(&attributes, name, &value, Some(header)) {
+    match session_set_cookies(
+        &attributes,
+        name,
+        &value,
+        Some(header),
+        web::chunks::MAX_SESSION_CHUNKS,
+    ) {
         Ok(lines) => {
             let mut jar: Vec<(String, String)> = web::cookie_pairs(header)
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -13,6 +13,7 @@ use wasm_bindgen::JsValue;
 use worker::{Env, ObjectNamespace};
 use workos_edge_core::api::DEFAULT_API_BASE_URL;
 use workos_edge_core::assertion::{parse_signing_keys, SigningKey};
+use workos_edge_core::web::chunks::{DEFAULT_SESSION_CHUNKS, MAX_SESSION_CHUNKS};
 use workos_edge_core::web::cors::parse_allowed_origins;
 use workos_edge_core::web::{
     any_rule_covers, parse_globs, parse_route_rules, CookieAttributes, PathGlob, RouteRule,
@@ -136,6 +137,8 @@ pub struct Config {
     pub api_keys: bool,
     /// `API_KEY_CACHE_SECONDS`: how long a valid API key is remembered in the isolate.
     pub api_key_cache_seconds: u64,
+    /// `WORKOS_COOKIE_MAX_CHUNKS`: the most cookies a session may be split over (1–10).
+    pub cookie_max_chunks: usize,
     /// `INACTIVITY_TIMEOUT_SECONDS`: sign out sessions unused for longer (off when unset or 0).
     pub inactivity_timeout_seconds: Option<u64>,
     /// `<cookie name>-activity`: when the session was last used (with the timeout on).
@@ -279,6 +282,14 @@ impl Config {
             }
         };
         let activity_cookie_name = format!("{cookie_name}-activity");
+        let cookie_max_chunks =
+            settings.number("WORKOS_COOKIE_MAX_CHUNKS", DEFAULT_SESSION_CHUNKS as u64)?;
+        if !(1..=MAX_SESSION_CHUNKS as u64).contains(&cookie_max_chunks) {
+            return Err(ConfigError {
+                setting: "WORKOS_COOKIE_MAX_CHUNKS",
+                problem: format!("must be between 1 and {MAX_SESSION_CHUNKS}"),
+            });
+        }
         let assertion_keys = match settings.optional("EDGE_ASSERTION_KEY") {
             None => Vec::new(),
             Some(text) => parse_signing_keys(&text).map_err(|problem| ConfigError {
@@ -328,6 +339,7 @@ impl Config {
             api_keys: settings.boolean("API_KEYS", false)?,
             api_key_cache_seconds,
             activity_cookie_name,
+            cookie_max_chunks: cookie_max_chunks as usize,
             inactivity_timeout_seconds: Some(settings.number("INACTIVITY_TIMEOUT_SECONDS", 0)?)
                 .filter(|&seconds| seconds > 0),
             cors_allowed_origins,

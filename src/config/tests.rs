@@ -160,3 +160,20 @@ fn previous_cookie_passwords_are_one_value_or_a_json_array() {
     let broken = error(&[("WORKOS_COOKIE_PASSWORD_PREVIOUS", "[\"unterminated")]);
     assert_eq!(broken.setting, "WORKOS_COOKIE_PASSWORD_PREVIOUS");
 }
+
+#[test]
+fn sessions_take_four_cookies_unless_told_and_never_more_than_ten() {
+    assert_eq!(config(&[]).unwrap().cookie_max_chunks, 4);
+    assert_eq!(
+        config(&[("WORKOS_COOKIE_MAX_CHUNKS", "10")])
+            .unwrap()
+            .cookie_max_chunks,
+        10
+    );
+    for bad in ["0", "11", "four"] {
+        assert_eq!(
+            error(&[("WORKOS_COOKIE_MAX_CHUNKS", bad)]).setting,
+            "WORKOS_COOKIE_MAX_CHUNKS"
+        );
+    }
+}

@@ -116,7 +116,7 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
             // (the same content: no refresh needed). Failing to reseal keeps the old cookie.
             let resealed = match sealed_with {
                 SealedWith::Current => None,
-                SealedWith::Previous => reseal(&session, cfg),
+                SealedWith::Previous => reseal(&session, sealed, cfg),
             };
             let active = ActiveSession {
                 cookie: session,
@@ -176,14 +176,16 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
     }
 }
 
-/// The session sealed with the current password, as the SDK seals it (no expiration).
-fn reseal(session: &SessionCookieData, cfg: &Config) -> Option<String> {
+/// The session of `sealed` sealed again with the current password, with the same expiration
+/// (none, as the SDK seals, unless the old seal had one).
+fn reseal(session: &SessionCookieData, sealed: &str, cfg: &Config) -> Option<String> {
     let randomness = SealRandomness::from_bytes(random_bytes().ok()?);
+    let expiration_ms = workos_edge_core::cookie::inspect(&cfg.cookie_name, sealed).expiration_ms;
     Some(seal_json(
         &session.clone().into_json(),
         &cfg.passwords,
         &randomness,
-        None,
+        expiration_ms,
     ))
 }
 

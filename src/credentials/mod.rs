@@ -128,7 +128,7 @@ pub async fn require_session(
             }
             let sid = active.claims.sid.as_deref();
             activity::touch(cfg, ctx, cookie_header, sid, started / 1000);
-            sign_in_counter::session_arrived(cfg, ctx, cookie_header);
+            sign_in_counter::clear(cfg, ctx, cookie_header);
             ctx.decision = active.decision();
             Ok(active)
         }

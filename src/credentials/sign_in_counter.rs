@@ -36,8 +36,9 @@ pub fn completed(cfg: &Config, ctx: &mut RequestContext, cookie_header: &str, no
     ctx.add_cookie(attributes(cfg).set_cookie(COUNTER_COOKIE, &counter));
 }
 
-/// Deletes the counter once a session is seen working: the sign-ins were not a loop.
-pub fn session_arrived(cfg: &Config, ctx: &mut RequestContext, cookie_header: Option<&str>) {
+/// Deletes the counter: a session was seen working (the sign-ins were not a loop), or the
+/// browser signs out (a counter planted for it goes with the session).
+pub fn clear(cfg: &Config, ctx: &mut RequestContext, cookie_header: Option<&str>) {
     if cookie_header.is_some_and(|h| cookie_value(h, COUNTER_COOKIE).is_some()) {
         ctx.add_cookie(attributes(cfg).clear_cookie(COUNTER_COOKIE));
     }

@@ -40,14 +40,21 @@ const LIST_NAME: &str = "revocations";
 struct IsolateList {
     /// Session id → when it was revoked (seconds).
     revoked: HashMap<String, u64>,
-    /// Event ids of webhooks received here, for deployments without the list.
-    events: HashMap<String, u64>,
+    /// Event ids of webhooks received here (for deployments without the list): when, and the
+    /// signature timestamp of the delivery accepted.
+    events: HashMap<String, (u64, u64)>,
     /// The last sequence number fetched from the list.
     seq: u64,
     /// When the list was last asked (seconds); `None` before the first time.
     synced_at: Option<u64>,
-    /// A request is asking the list now.
-    syncing: bool,
+    /// When the request asking the list now started (seconds). A poll that never finishes (its
+    /// request cancelled, the object hung) is abandoned after [`abandon_after`].
+    syncing_since: Option<u64>,
+}
+
+/// How long a poll may take before another request polls instead.
+fn abandon_after(cfg: &Config) -> u64 {
+    (cfg.revocation_sync_seconds * 2).max(cfg.api_timeout_ms.div_ceil(1000) + 1)
 }
 
 thread_local! {
@@ -60,11 +67,18 @@ pub async fn is_revoked(cfg: &Config, sid: &str, now_s: u64) -> bool {
     if let Some(namespace) = &cfg.revocations {
         let due = LIST.with(|list| {
             let mut list = list.borrow_mut();
-            let due = !list.syncing
-                && list
-                    .synced_at
-                    .is_none_or(|at| now_s.saturating_sub(at) >= cfg.revocation_sync_seconds);
-            list.syncing |= due;
+            let polling = list
+                .syncing_since
+                .is_some_and(|since| now_s.saturating_sub(since) < abandon_after(cfg));
+            let due = match list.synced_at {
+                // Until the first poll has answered, every request asks: none is judged on an
+                // empty list while the first poll is under way.
+                None => true,
+                Some(at) => !polling && now_s.saturating_sub(at) >= cfg.revocation_sync_seconds,
+            };
+            if due {
+                list.syncing_since = Some(now_s);
+            }
             due
         });
         if due {
@@ -79,7 +93,7 @@ async fn sync(namespace: &ObjectNamespace, now_s: u64) {
     let reply = call(namespace, &ListRequest::Since { after, now_s }).await;
     LIST.with(|list| {
         let mut list = list.borrow_mut();
-        list.syncing = false;
+        list.syncing_since = None;
         list.synced_at = Some(now_s);
         match reply {
             Ok(reply) => {
@@ -101,16 +115,21 @@ async fn sync(namespace: &ObjectNamespace, now_s: u64) {
 pub enum Recorded {
     /// New, and stored where every isolate will see it.
     Stored,
-    /// The same event was delivered before.
+    /// The event came before in another delivery (WorkOS signs each redelivery afresh, say
+    /// after a reply was lost): acknowledged, nothing to do.
+    Duplicate,
+    /// This very delivery (same signature timestamp) came before: a replay.
     Replayed,
     /// The list could not be reached: WorkOS should deliver it again (this isolate has it).
     Unavailable,
 }
 
-/// Records a verified delivery: blocks `revoked_session` here at once, then in the list.
+/// Records a verified delivery (`signed_at`: its signature timestamp): blocks
+/// `revoked_session` here at once, then in the list.
 pub async fn record(
     cfg: &Config,
     event_id: &str,
+    signed_at: u64,
     revoked_session: Option<&str>,
     now_s: u64,
 ) -> Recorded {
@@ -119,24 +138,32 @@ pub async fn record(
         if let Some(sid) = revoked_session {
             list.revoked.insert(sid.to_owned(), now_s);
         }
+        list.revoked
+            .retain(|_, at| now_s.saturating_sub(*at) <= RETENTION_SECONDS);
         list.events
-            .retain(|_, at| now_s.saturating_sub(*at) <= EVENT_MEMORY_SECONDS);
-        list.events.insert(event_id.to_owned(), now_s).is_some()
+            .retain(|_, (at, _)| now_s.saturating_sub(*at) <= EVENT_MEMORY_SECONDS);
+        let seen = list.events.get(event_id).map(|&(_, signed)| signed);
+        if seen.is_none() {
+            list.events.insert(event_id.to_owned(), (now_s, signed_at));
+        }
+        seen
     });
     let Some(namespace) = &cfg.revocations else {
-        return if seen_here {
-            Recorded::Replayed
-        } else {
-            Recorded::Stored
+        return match seen_here {
+            None => Recorded::Stored,
+            Some(signed) if signed == signed_at => Recorded::Replayed,
+            Some(_) => Recorded::Duplicate,
         };
     };
     let request = ListRequest::Record {
         event_id: event_id.to_owned(),
+        signed_at,
         session_id: revoked_session.map(str::to_owned),
         now_s,
     };
     match call(namespace, &request).await {
         Ok(reply) if reply.replayed => Recorded::Replayed,
+        Ok(reply) if reply.duplicate => Recorded::Duplicate,
         Ok(_) => Recorded::Stored,
         Err(_) => {
             // Let WorkOS's retry through this isolate's replay check.

@@ -11,6 +11,9 @@ pub enum ListRequest {
     Record {
         /// The event's id.
         event_id: String,
+        /// The delivery's signature timestamp (as written): the same id with another
+        /// timestamp is a redelivery, with the same one a replay.
+        signed_at: u64,
         /// The session a `session.revoked` event revokes.
         session_id: Option<String>,
         /// The time of the delivery (seconds), for pruning.
@@ -28,9 +31,12 @@ pub enum ListRequest {
 /// The list's answer.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ListReply {
-    /// The event id was seen before (only for `Record`).
+    /// This very delivery was seen before (only for `Record`).
     #[serde(default)]
     pub replayed: bool,
+    /// The event was seen before in another delivery (only for `Record`).
+    #[serde(default)]
+    pub duplicate: bool,
     /// The newest sequence number.
     pub seq: u64,
     /// Sessions revoked after the asked-for sequence number, with when (seconds).

@@ -10,29 +10,39 @@
 // `#[durable_object]` generates wasm-bindgen glue (constructor, fetch) without docs.
 #![allow(missing_docs)]
 
+use std::cell::Cell;
+
 use worker::{durable_object, DurableObject, Env, ListOptions, Request, Response, Result, State};
 
 use super::protocol::{ListReply, ListRequest};
 use super::{EVENT_MEMORY_SECONDS, RETENTION_SECONDS};
 
+/// Stale keys are looked for at most this often per instance.
+const PRUNE_EVERY_SECONDS: u64 = 60;
+
 /// The deployment's revocation list.
 #[durable_object]
 pub struct RevocationList {
     state: State,
+    pruned_at: Cell<u64>,
 }
 
 impl DurableObject for RevocationList {
     fn new(state: State, _env: Env) -> Self {
-        Self { state }
+        Self {
+            state,
+            pruned_at: Cell::new(0),
+        }
     }
 
     async fn fetch(&self, mut request: Request) -> Result<Response> {
         let reply = match request.json::<ListRequest>().await? {
             ListRequest::Record {
                 event_id,
+                signed_at,
                 session_id,
                 now_s,
-            } => self.record(&event_id, session_id, now_s).await?,
+            } => self.record(&event_id, signed_at, session_id, now_s).await?,
             ListRequest::Since { after, now_s } => self.since(after, now_s).await?,
         };
         Response::from_json(&reply)
@@ -43,29 +53,37 @@ impl RevocationList {
     async fn record(
         &self,
         event_id: &str,
+        signed_at: u64,
         session_id: Option<String>,
         now_s: u64,
     ) -> Result<ListReply> {
         let storage = self.state.storage();
         let event_key = format!("e:{event_id}");
         let mut seq: u64 = storage.get("seq").await?.unwrap_or(0);
-        if storage.get::<u64>(&event_key).await?.is_some() {
+        // `[received at, signature timestamp]` of the delivery accepted.
+        if let Some((_, signed)) = storage.get::<(u64, u64)>(&event_key).await? {
             return Ok(ListReply {
-                replayed: true,
+                replayed: signed == signed_at,
+                duplicate: signed != signed_at,
                 seq,
                 revoked: Vec::new(),
             });
         }
-        storage.put(&event_key, now_s).await?;
+        storage.put(&event_key, (now_s, signed_at)).await?;
         if let Some(session) = session_id {
             seq += 1;
             let entry = serde_json::to_string(&(session, now_s))?;
             storage.put(&revocation_key(seq), entry).await?;
             storage.put("seq", seq).await?;
         }
-        self.prune(now_s).await?;
+        // Pruning lists every key: at most once a minute per instance, not per delivery.
+        if now_s.saturating_sub(self.pruned_at.get()) >= PRUNE_EVERY_SECONDS {
+            self.pruned_at.set(now_s);
+            self.prune(now_s).await?;
+        }
         Ok(ListReply {
             replayed: false,
+            duplicate: false,
             seq,
             revoked: Vec::new(),
         })
@@ -89,6 +107,7 @@ impl RevocationList {
         }
         Ok(ListReply {
             replayed: false,
+            duplicate: false,
             seq,
             revoked,
         })
@@ -108,8 +127,9 @@ impl RevocationList {
                     continue;
                 };
                 let value = pair.get(1);
-                // Event ids hold a number; revocations a JSON `[session, at]` string.
-                let at = value.as_f64().map(|at| at as u64).or_else(|| {
+                // Event ids hold `[at, signed_at]`; revocations a JSON `[session, at]` string.
+                let first = js_sys::Array::from(&value).get(0);
+                let at = first.as_f64().map(|at| at as u64).or_else(|| {
                     value
                         .as_string()
                         .and_then(|text| parse_entry(&text))

@@ -14,6 +14,7 @@ use workos_edge_core::web::chunks::session_cookie_value;
 use crate::config::Config;
 use crate::context::RequestContext;
 use crate::credentials::cookie::{forget, session_id_of};
+use crate::credentials::sign_in_counter;
 use crate::error::GatewayError;
 use crate::http::{header, initiator, redirect, site_origin, Initiator};
 use crate::refresh;
@@ -58,6 +59,7 @@ pub async fn logout(
         refresh::end_replay(cfg, &sealed, now).await;
     }
     ctx.clear_session(cfg, cookies.as_deref());
+    sign_in_counter::clear(cfg, ctx, cookies.as_deref());
     redirect(&target)
 }
 

@@ -1,7 +1,9 @@
 //! `POST /auth/webhooks/workos`: WorkOS events, verified as `@workos-inc/node`'s
 //! `webhooks.constructEvent` verifies them (`WORKOS_WEBHOOK_SECRET`; see `web::webhook`).
 //! `session.revoked` signs the session out at the edge ([`crate::revocation`]); other events
-//! are acknowledged. Forged, stale and replayed deliveries get a 401 and a log line.
+//! are acknowledged. Forged, stale and replayed deliveries (the same signed delivery again) get
+//! a 401 and a log line; a redelivery of an event (signed afresh by WorkOS, as after a lost
+//! reply) is acknowledged again.
 
 use serde_json::json;
 use worker::{Request, Response};
@@ -30,7 +32,7 @@ pub async fn workos(
     let signature = header(&request, "workos-signature");
     let body = read_body(request, MAX_BODY_BYTES).await?;
     let now = now_ms();
-    verify_signature(
+    let signed_at = verify_signature(
         signature.as_deref(),
         &body,
         secret,
@@ -44,7 +46,8 @@ pub async fn workos(
     let event = WebhookEvent::parse(&body)
         .ok_or(GatewayError::BadRequest("The body is not a WorkOS event."))?;
     let revoked = event.revoked_session();
-    match revocation::record(cfg, &event.id, revoked, now / 1000).await {
+    let outcome = revocation::record(cfg, &event.id, signed_at, revoked, now / 1000).await;
+    match outcome {
         Recorded::Replayed => {
             ctx.reason = Some(format!("webhook refused: {} replayed", event.id));
             Err(GatewayError::WebhookRefused("replayed"))
@@ -53,8 +56,13 @@ pub async fn workos(
             ctx.reason = Some("revocation list unavailable".into());
             Err(GatewayError::Unavailable { retry_after: 5 })
         }
-        Recorded::Stored => {
-            ctx.reason = Some(format!("{} {}", event.event, event.id));
+        Recorded::Stored | Recorded::Duplicate => {
+            let again = if outcome == Recorded::Duplicate {
+                " (redelivered)"
+            } else {
+                ""
+            };
+            ctx.reason = Some(format!("{} {}{again}", event.event, event.id));
             let response = Response::from_json(&json!({ "received": true }))?;
             response.headers().set("Cache-Control", "no-store")?;
             Ok(response)

@@ -163,6 +163,11 @@ describe('CORS and preflights', () => {
 
     const foreign = await b.request('/api/things', { document: false, headers: { origin: 'https://evil.example' } });
     assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+    // Without an Origin the answer still varies on it: a browser must not reuse it for a
+    // cross-origin call.
+    const plain = await b.request('/api/things', { document: false });
+    assert.match(plain.headers.get('vary') ?? '', /Origin/);
+    assert.equal(plain.headers.get('access-control-allow-origin'), null);
   });
 
   test('without CORS_ALLOWED_ORIGINS a preflight on a protected path is refused, not redirected', async () => {

@@ -14,19 +14,28 @@ use super::cookies::{
     cookie_pairs, cookie_value, replace_cookies, CookieAttributes, MAX_SET_COOKIE_BYTES,
 };
 
-/// The most chunks a session may take. Ten 4 KiB chunks are already a 40 KiB `Cookie` header;
-/// servers and CDNs refuse request headers not much larger.
+/// The most chunks a session may ever take (`WORKOS_COOKIE_MAX_CHUNKS` is at most this). Ten
+/// 4 KiB chunks are a 40 KiB `Cookie` header, past what many servers accept.
 pub const MAX_SESSION_CHUNKS: usize = 10;
+/// The default: four chunks, a 16 KiB session, which the origin receives as one cookie (Node's
+/// default limit for all request headers together is 16 KiB, nginx's per line 8 KiB).
+pub const DEFAULT_SESSION_CHUNKS: usize = 4;
 
 /// The name of chunk `index` of cookie `name`.
 pub fn chunk_name(name: &str, index: usize) -> String {
     format!("{name}.{index}")
 }
 
-/// The index of `key` if it names a chunk of `name` (`name.<digits>`, at most two digits).
+/// The index of `key` if it names a chunk of `name` (`name.<digits>`, at most two digits, no
+/// leading zero: `name.05` is not chunk 5, whose deletion would not remove it).
 fn chunk_index(key: &str, name: &str) -> Option<usize> {
     let digits = key.strip_prefix(name)?.strip_prefix('.')?;
-    if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let canonical = digits == "0" || !digits.starts_with('0');
+    if digits.is_empty()
+        || digits.len() > 2
+        || !canonical
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     digits.parse().ok()
@@ -66,12 +75,14 @@ pub fn has_chunks(cookie_header: &str, name: &str) -> bool {
 
 /// The `Set-Cookie` lines that store `value` as cookie `name` given what the request carried
 /// (`cookie_header`): the whole cookie or its chunks, plus deletions of whatever else of it the
-/// request had. `Err(bytes)` when even [`MAX_SESSION_CHUNKS`] chunks cannot hold it.
+/// request had. `Err(bytes)` when `max_chunks` chunks (at most [`MAX_SESSION_CHUNKS`]) cannot
+/// hold it.
 pub fn session_set_cookies(
     attributes: &CookieAttributes,
     name: &str,
     value: &str,
     cookie_header: Option<&str>,
+    max_chunks: usize,
 ) -> Result<Vec<String>, usize> {
     let carried = carried(cookie_header, name);
     let mut lines = Vec::new();
@@ -92,7 +103,7 @@ pub fn session_set_cookies(
         .len();
     let room = MAX_SET_COOKIE_BYTES.saturating_sub(overhead).max(1);
     let count = value.len().div_ceil(room);
-    if count > MAX_SESSION_CHUNKS || !value.is_ascii() {
+    if count > max_chunks.min(MAX_SESSION_CHUNKS) || !value.is_ascii() {
         return Err(attributes.set_cookie(name, value).len());
     }
     for (index, start) in (0..value.len()).step_by(room).enumerate() {
@@ -207,7 +218,14 @@ mod tests {
         let small = seal(3_000);
         let header = apply(
             &mut jar,
-            &session_set_cookies(&attributes(), "wos-session", &small, None).unwrap(),
+            &session_set_cookies(
+                &attributes(),
+                "wos-session",
+                &small,
+                None,
+                MAX_SESSION_CHUNKS,
+            )
+            .unwrap(),
         );
         assert_eq!(
             session_cookie_value(&header, "wos-session").as_deref(),
@@ -215,7 +233,14 @@ mod tests {
         );
 
         let big = seal(9_000);
-        let lines = session_set_cookies(&attributes(), "wos-session", &big, Some(&header)).unwrap();
+        let lines = session_set_cookies(
+            &attributes(),
+            "wos-session",
+            &big,
+            Some(&header),
+            MAX_SESSION_CHUNKS,
+        )
+        .unwrap();
         assert!(lines.iter().all(|l| l.len() <= MAX_SET_COOKIE_BYTES));
         let header = apply(&mut jar, &lines);
         assert!(
@@ -232,7 +257,14 @@ mod tests {
         let medium = seal(5_000);
         let header = apply(
             &mut jar,
-            &session_set_cookies(&attributes(), "wos-session", &medium, Some(&header)).unwrap(),
+            &session_set_cookies(
+                &attributes(),
+                "wos-session",
+                &medium,
+                Some(&header),
+                MAX_SESSION_CHUNKS,
+            )
+            .unwrap(),
         );
         assert_eq!(jar.len(), 2, "the stale third chunk was deleted");
         assert_eq!(
@@ -242,7 +274,14 @@ mod tests {
 
         let header = apply(
             &mut jar,
-            &session_set_cookies(&attributes(), "wos-session", &small, Some(&header)).unwrap(),
+            &session_set_cookies(
+                &attributes(),
+                "wos-session",
+                &small,
+                Some(&header),
+                MAX_SESSION_CHUNKS,
+            )
+            .unwrap(),
         );
         assert_eq!(header, format!("wos-session={small}"));
 
@@ -275,8 +314,13 @@ mod tests {
 
     #[test]
     fn too_many_chunks_are_refused() {
-        assert!(session_set_cookies(&attributes(), "wos-session", &seal(39_000), None).is_ok());
-        assert!(session_set_cookies(&attributes(), "wos-session", &seal(41_000), None).is_err());
+        let set =
+            |len, max| session_set_cookies(&attributes(), "wos-session", &seal(len), None, max);
+        assert!(set(39_000, MAX_SESSION_CHUNKS).is_ok());
+        assert!(set(41_000, MAX_SESSION_CHUNKS).is_err());
+        assert!(set(15_000, DEFAULT_SESSION_CHUNKS).is_ok());
+        assert!(set(17_000, DEFAULT_SESSION_CHUNKS).is_err());
+        assert!(set(41_000, 99).is_err(), "never past ten");
     }
 
     #[test]
@@ -303,6 +347,8 @@ mod tests {
             "wos-session.100",
             "wos-sessionx.0",
             "wos-session.-1",
+            "wos-session.05",
+            "wos-session.00",
         ] {
             assert!(!has_chunks(&format!("{key}=v"), "wos-session"), "{key}");
         }

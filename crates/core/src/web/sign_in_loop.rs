@@ -8,7 +8,9 @@
 //! after [`LOOP_LIMIT`] completed sign-ins within [`LOOP_WINDOW_SECONDS`] and no session in
 //! between is shown an error page that says why, instead of another redirect.
 //!
-//! The counter is not signed: a client can only lower its own count, which only lets it loop.
+//! The counter is not signed. A client can lower its own count (which only lets it loop), and
+//! a counter planted by a sibling subdomain can block sign-in for one window at most: a count
+//! dated in the future is ignored.
 
 /// The name of the counter cookie.
 pub const COUNTER_COOKIE: &str = "wos-sign-ins";
@@ -20,7 +22,7 @@ pub const LOOP_WINDOW_SECONDS: u64 = 60;
 /// The counter after one more completed sign-in at `now_s` (`<count>.<first at>`).
 pub fn count_sign_in(counter: Option<&str>, now_s: u64) -> String {
     match parse(counter) {
-        Some((count, first)) if now_s.saturating_sub(first) < LOOP_WINDOW_SECONDS => {
+        Some((count, first)) if first <= now_s && now_s - first < LOOP_WINDOW_SECONDS => {
             format!("{}.{first}", count.saturating_add(1))
         }
         _ => format!("1.{now_s}"),
@@ -29,7 +31,7 @@ pub fn count_sign_in(counter: Option<&str>, now_s: u64) -> String {
 
 /// `Some(seconds to wait)` when a new sign-in at `now_s` would continue a loop.
 pub fn loop_detected(counter: Option<&str>, now_s: u64) -> Option<u64> {
-    let (count, first) = parse(counter)?;
+    let (count, first) = parse(counter).filter(|&(_, first)| first <= now_s)?;
     let age = now_s.saturating_sub(first);
     (count >= LOOP_LIMIT && age < LOOP_WINDOW_SECONDS).then(|| LOOP_WINDOW_SECONDS - age)
 }
@@ -57,6 +59,12 @@ mod tests {
             "the window has passed"
         );
         assert_eq!(count_sign_in(Some(&three), 1_070), "1.1070", "a new window");
+    }
+
+    #[test]
+    fn a_counter_dated_in_the_future_blocks_nothing() {
+        assert_eq!(loop_detected(Some("3.9999999999"), 1_000), None);
+        assert_eq!(count_sign_in(Some("3.9999999999"), 1_000), "1.1000");
     }
 
     #[test]
