@@ -212,35 +212,31 @@ mod tests {
             .collect()
     }
 
+    /// The `Set-Cookie` lines writing `value` after a request that carried `header`.
+    fn write(value: &str, header: Option<&str>) -> Vec<String> {
+        session_set_cookies(
+            &attributes(),
+            "wos-session",
+            value,
+            header,
+            MAX_SESSION_CHUNKS,
+        )
+        .unwrap()
+    }
+
+    fn read(header: &str) -> Option<String> {
+        session_cookie_value(header, "wos-session").map(String::from)
+    }
+
     #[test]
     fn a_session_grows_into_chunks_and_shrinks_back() {
         let mut jar = Vec::new();
         let small = seal(3_000);
-        let header = apply(
-            &mut jar,
-            &session_set_cookies(
-                &attributes(),
-                "wos-session",
-                &small,
-                None,
-                MAX_SESSION_CHUNKS,
-            )
-            .unwrap(),
-        );
-        assert_eq!(
-            session_cookie_value(&header, "wos-session").as_deref(),
-            Some(small.as_str())
-        );
+        let header = apply(&mut jar, &write(&small, None));
+        assert_eq!(read(&header), Some(small.clone()));
 
         let big = seal(9_000);
-        let lines = session_set_cookies(
-            &attributes(),
-            "wos-session",
-            &big,
-            Some(&header),
-            MAX_SESSION_CHUNKS,
-        )
-        .unwrap();
+        let lines = write(&big, Some(&header));
         assert!(lines.iter().all(|l| l.len() <= MAX_SET_COOKIE_BYTES));
         let header = apply(&mut jar, &lines);
         assert!(
@@ -249,40 +245,14 @@ mod tests {
         );
         assert_eq!(jar.len(), 3, "9 000 bytes take three chunks");
         assert!(has_chunks(&header, "wos-session"));
-        assert_eq!(
-            session_cookie_value(&header, "wos-session").as_deref(),
-            Some(big.as_str())
-        );
+        assert_eq!(read(&header), Some(big));
 
         let medium = seal(5_000);
-        let header = apply(
-            &mut jar,
-            &session_set_cookies(
-                &attributes(),
-                "wos-session",
-                &medium,
-                Some(&header),
-                MAX_SESSION_CHUNKS,
-            )
-            .unwrap(),
-        );
+        let header = apply(&mut jar, &write(&medium, Some(&header)));
         assert_eq!(jar.len(), 2, "the stale third chunk was deleted");
-        assert_eq!(
-            session_cookie_value(&header, "wos-session").as_deref(),
-            Some(medium.as_str())
-        );
+        assert_eq!(read(&header), Some(medium));
 
-        let header = apply(
-            &mut jar,
-            &session_set_cookies(
-                &attributes(),
-                "wos-session",
-                &small,
-                Some(&header),
-                MAX_SESSION_CHUNKS,
-            )
-            .unwrap(),
-        );
+        let header = apply(&mut jar, &write(&small, Some(&header)));
         assert_eq!(header, format!("wos-session={small}"));
 
         let header = apply(
