@@ -43,7 +43,10 @@ impl DurableObject for RefreshCoordinator {
     }
 
     async fn fetch(&self, mut request: Request) -> Result<Response> {
-        let reply = match request.json::<CoordinatorRequest>().await? {
+        let Some(request) = CoordinatorRequest::from_json(&request.text().await?) else {
+            return Response::error("malformed coordinator request", 400);
+        };
+        let reply = match request {
             CoordinatorRequest::Refresh {
                 sealed,
                 organization_id,
@@ -66,7 +69,7 @@ impl DurableObject for RefreshCoordinator {
                 CoordinatorReply::Forgotten
             }
         };
-        Response::from_json(&reply)
+        Response::ok(reply.to_json())
     }
 }
 

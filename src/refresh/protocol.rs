@@ -1,11 +1,15 @@
 //! What the Worker and the refresh coordinator (Durable Object) say to each other, as JSON.
 
-use serde::{Deserialize, Serialize};
+//!
+//! The JSON is written and read by hand over `serde_json::Value`: derived internally tagged
+//! enums buffer through serde's `Content` machinery, which cost the Worker's wasm more than
+//! these two messages are worth (see BENCHMARKS.md, "Size").
+
+use serde_json::{json, Map, Value};
 use workos_edge_core::refresh::{ApiError, RefreshFailure, RefreshFailureReason};
 
 /// Worker → coordinator.
-#[derive(Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CoordinatorRequest {
     /// Refresh this cookie (into this organization), or hand out the result of the refresh
     /// that is already under way or just done.
@@ -26,8 +30,7 @@ pub enum CoordinatorRequest {
 }
 
 /// Coordinator → Worker.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CoordinatorReply {
     /// The new cookie value.
     Refreshed {
@@ -52,6 +55,104 @@ pub enum CoordinatorReply {
     },
     /// Done (for [`CoordinatorRequest::Forget`] and [`CoordinatorRequest::Alias`]).
     Forgotten,
+}
+
+impl CoordinatorRequest {
+    /// `{"action": "refresh" | "forget" | "alias", ...}`.
+    pub fn to_json(&self) -> String {
+        match self {
+            Self::Refresh {
+                sealed,
+                organization_id,
+            } => json!({"action": "refresh", "sealed": sealed, "organization_id": organization_id}),
+            Self::Forget => json!({"action": "forget"}),
+            Self::Alias { name } => json!({"action": "alias", "name": name}),
+        }
+        .to_string()
+    }
+
+    /// The request [`Self::to_json`] wrote, or `None` for anything else.
+    pub fn from_json(text: &str) -> Option<Self> {
+        let object: Map<String, Value> = serde_json::from_str(text).ok()?;
+        match object.get("action")?.as_str()? {
+            "refresh" => Some(Self::Refresh {
+                sealed: string(&object, "sealed")?,
+                organization_id: optional_string(&object, "organization_id")?,
+            }),
+            "forget" => Some(Self::Forget),
+            "alias" => Some(Self::Alias {
+                name: string(&object, "name")?,
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl CoordinatorReply {
+    /// `{"outcome": "refreshed" | "failed" | "unexpected" | "forgotten", ...}`.
+    pub fn to_json(&self) -> String {
+        match self {
+            Self::Refreshed { sealed } => json!({"outcome": "refreshed", "sealed": sealed}),
+            Self::Failed {
+                reason,
+                retry_after,
+            } => json!({"outcome": "failed", "reason": reason, "retry_after": retry_after}),
+            Self::Unexpected {
+                name,
+                message,
+                status,
+            } => {
+                json!({"outcome": "unexpected", "name": name, "message": message, "status": status})
+            }
+            Self::Forgotten => json!({"outcome": "forgotten"}),
+        }
+        .to_string()
+    }
+
+    /// The reply [`Self::to_json`] wrote, or `None` for anything else.
+    pub fn from_json(text: &str) -> Option<Self> {
+        let object: Map<String, Value> = serde_json::from_str(text).ok()?;
+        match object.get("outcome")?.as_str()? {
+            "refreshed" => Some(Self::Refreshed {
+                sealed: string(&object, "sealed")?,
+            }),
+            "failed" => Some(Self::Failed {
+                reason: string(&object, "reason")?,
+                retry_after: optional_u64(&object, "retry_after")?,
+            }),
+            "unexpected" => Some(Self::Unexpected {
+                name: string(&object, "name")?,
+                message: string(&object, "message")?,
+                status: match optional_u64(&object, "status")? {
+                    Some(status) => Some(u16::try_from(status).ok()?),
+                    None => None,
+                },
+            }),
+            "forgotten" => Some(Self::Forgotten),
+            _ => None,
+        }
+    }
+}
+
+/// A required string member.
+fn string(object: &Map<String, Value>, name: &str) -> Option<String> {
+    object.get(name)?.as_str().map(str::to_owned)
+}
+
+/// An optional string member: absent or `null` is `Some(None)`, another type is `None`.
+fn optional_string(object: &Map<String, Value>, name: &str) -> Option<Option<String>> {
+    match object.get(name) {
+        None | Some(Value::Null) => Some(None),
+        Some(value) => value.as_str().map(|text| Some(text.to_owned())),
+    }
+}
+
+/// An optional unsigned integer member, read as [`optional_string`] reads strings.
+fn optional_u64(object: &Map<String, Value>, name: &str) -> Option<Option<u64>> {
+    match object.get(name) {
+        None | Some(Value::Null) => Some(None),
+        Some(value) => value.as_u64().map(Some),
+    }
 }
 
 impl From<&Result<String, RefreshFailure>> for CoordinatorReply {
@@ -132,11 +233,70 @@ mod tests {
             },
         ] {
             let reply = CoordinatorReply::from(&Err(failure.clone()));
-            let json = serde_json::to_string(&reply).unwrap();
-            let back: CoordinatorReply = serde_json::from_str(&json).unwrap();
+            let back = CoordinatorReply::from_json(&reply.to_json()).unwrap();
             assert_eq!(back.into_result(), Err(failure));
         }
         let ok = CoordinatorReply::from(&Ok("Fe26.2*x".to_owned()));
         assert_eq!(ok.into_result(), Ok("Fe26.2*x".to_owned()));
+    }
+
+    #[test]
+    fn every_message_survives_the_round_trip() {
+        let replies = [
+            CoordinatorReply::Refreshed {
+                sealed: "Fe26.2*\"q\"".into(),
+            },
+            CoordinatorReply::Failed {
+                reason: "server_error".into(),
+                retry_after: None,
+            },
+            CoordinatorReply::Unexpected {
+                name: "GenericServerException".into(),
+                message: "Bad gateway".into(),
+                status: Some(502),
+            },
+            CoordinatorReply::Forgotten,
+        ];
+        for reply in replies {
+            assert_eq!(CoordinatorReply::from_json(&reply.to_json()), Some(reply));
+        }
+        let requests = [
+            CoordinatorRequest::Refresh {
+                sealed: "Fe26.2*x".into(),
+                organization_id: Some("org_1".into()),
+            },
+            CoordinatorRequest::Refresh {
+                sealed: "Fe26.2*x".into(),
+                organization_id: None,
+            },
+            CoordinatorRequest::Forget,
+            CoordinatorRequest::Alias { name: "n".into() },
+        ];
+        for request in requests {
+            assert_eq!(
+                CoordinatorRequest::from_json(&request.to_json()),
+                Some(request)
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_messages_are_refused() {
+        for text in [
+            "",
+            "[]",
+            r#"{"outcome":"refreshed"}"#,
+            r#"{"outcome":"unexpected","name":"E","message":"m","status":70000}"#,
+            r#"{"outcome":"failed","reason":"x","retry_after":-1}"#,
+            r#"{"outcome":"other"}"#,
+        ] {
+            assert_eq!(CoordinatorReply::from_json(text), None, "{text}");
+        }
+        for text in [
+            r#"{"action":"refresh","organization_id":1,"sealed":"s"}"#,
+            r#"{}"#,
+        ] {
+            assert_eq!(CoordinatorRequest::from_json(text), None, "{text}");
+        }
     }
 }

@@ -49,10 +49,13 @@ async fn call(
     request: &CoordinatorRequest,
 ) -> worker::Result<CoordinatorReply> {
     let stub = namespace.get_by_name(name)?;
-    let body = serde_json::to_string(request)?;
+    let body = request.to_json();
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
     let request = Request::new_with_init("https://refresh-coordinator/", &init)?;
     let mut response = stub.fetch_with_request(request).await?;
-    response.json::<CoordinatorReply>().await
+    let text = response.text().await?;
+    CoordinatorReply::from_json(&text).ok_or_else(|| {
+        worker::Error::RustError("the refresh coordinator's reply is malformed".into())
+    })
 }

@@ -175,7 +175,7 @@ pub async fn record(
 
 async fn call(namespace: &ObjectNamespace, request: &ListRequest) -> worker::Result<ListReply> {
     let stub = namespace.get_by_name(LIST_NAME)?;
-    let body = serde_json::to_string(request)?;
+    let body = request.to_json();
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
     let request = Request::new_with_init("https://revocation-list/", &init)?;
@@ -185,5 +185,7 @@ async fn call(namespace: &ObjectNamespace, request: &ListRequest) -> worker::Res
             "the revocation list failed".into(),
         ));
     }
-    response.json::<ListReply>().await
+    let text = response.text().await?;
+    ListReply::from_json(&text)
+        .ok_or_else(|| worker::Error::RustError("the revocation list's reply is malformed".into()))
 }

@@ -1,10 +1,12 @@
 //! What the Worker and the revocation list (a Durable Object) say to each other.
+//!
+//! Written and read by hand over `serde_json::Value`, like the refresh coordinator's messages
+//! (derived internally tagged enums cost more wasm than the messages are worth).
 
-use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
 
 /// A call to the revocation list.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListRequest {
     /// Records a verified webhook delivery: refuses a replayed event id, and adds the session
     /// it revokes, if any.
@@ -29,17 +31,159 @@ pub enum ListRequest {
 }
 
 /// The list's answer.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ListReply {
     /// This very delivery was seen before (only for `Record`).
-    #[serde(default)]
     pub replayed: bool,
     /// The event was seen before in another delivery (only for `Record`).
-    #[serde(default)]
     pub duplicate: bool,
     /// The newest sequence number.
     pub seq: u64,
     /// Sessions revoked after the asked-for sequence number, with when (seconds).
-    #[serde(default)]
     pub revoked: Vec<(String, u64)>,
+}
+
+impl ListRequest {
+    /// `{"op": "record" | "since", ...}`.
+    pub fn to_json(&self) -> String {
+        match self {
+            Self::Record {
+                event_id,
+                signed_at,
+                session_id,
+                now_s,
+            } => json!({
+                "op": "record",
+                "event_id": event_id,
+                "signed_at": signed_at,
+                "session_id": session_id,
+                "now_s": now_s,
+            }),
+            Self::Since { after, now_s } => json!({"op": "since", "after": after, "now_s": now_s}),
+        }
+        .to_string()
+    }
+
+    /// The request [`Self::to_json`] wrote, or `None` for anything else.
+    pub fn from_json(text: &str) -> Option<Self> {
+        let object: Map<String, Value> = serde_json::from_str(text).ok()?;
+        let number = |name: &str| object.get(name).and_then(Value::as_u64);
+        match object.get("op")?.as_str()? {
+            "record" => Some(Self::Record {
+                event_id: object.get("event_id")?.as_str()?.to_owned(),
+                signed_at: number("signed_at")?,
+                session_id: match object.get("session_id") {
+                    None | Some(Value::Null) => None,
+                    Some(value) => Some(value.as_str()?.to_owned()),
+                },
+                now_s: number("now_s")?,
+            }),
+            "since" => Some(Self::Since {
+                after: number("after")?,
+                now_s: number("now_s")?,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// One revocation as a pair `[session id, at]`, in replies and in the Durable Object's storage.
+pub fn revocation_pair(value: &Value) -> Option<(String, u64)> {
+    match value.as_array()?.as_slice() {
+        [session, at] => Some((session.as_str()?.to_owned(), at.as_u64()?)),
+        _ => None,
+    }
+}
+
+impl ListReply {
+    /// `{"replayed", "duplicate", "seq", "revoked": [[session, at], ...]}`.
+    pub fn to_json(&self) -> String {
+        json!({
+            "replayed": self.replayed,
+            "duplicate": self.duplicate,
+            "seq": self.seq,
+            "revoked": self.revoked,
+        })
+        .to_string()
+    }
+
+    /// The reply [`Self::to_json`] wrote (`replayed`, `duplicate` and `revoked` may be absent),
+    /// or `None` for anything else.
+    pub fn from_json(text: &str) -> Option<Self> {
+        let object: Map<String, Value> = serde_json::from_str(text).ok()?;
+        let flag = |name: &str| match object.get(name) {
+            None => Some(false),
+            Some(value) => value.as_bool(),
+        };
+        Some(Self {
+            replayed: flag("replayed")?,
+            duplicate: flag("duplicate")?,
+            seq: object.get("seq")?.as_u64()?,
+            revoked: match object.get("revoked") {
+                None => Vec::new(),
+                Some(list) => list
+                    .as_array()?
+                    .iter()
+                    .map(revocation_pair)
+                    .collect::<Option<_>>()?,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_survive_the_round_trip() {
+        for request in [
+            ListRequest::Record {
+                event_id: "evt_1".into(),
+                signed_at: 1_700_000_000,
+                session_id: Some("session_1".into()),
+                now_s: 1_700_000_001,
+            },
+            ListRequest::Record {
+                event_id: "evt_2".into(),
+                signed_at: 1,
+                session_id: None,
+                now_s: 2,
+            },
+            ListRequest::Since { after: 7, now_s: 9 },
+        ] {
+            assert_eq!(ListRequest::from_json(&request.to_json()), Some(request));
+        }
+        let reply = ListReply {
+            replayed: false,
+            duplicate: true,
+            seq: 3,
+            revoked: vec![("session_1".into(), 5), ("session_2".into(), 6)],
+        };
+        assert_eq!(ListReply::from_json(&reply.to_json()), Some(reply));
+        assert_eq!(
+            ListReply::from_json(r#"{"seq":4}"#),
+            Some(ListReply {
+                seq: 4,
+                ..ListReply::default()
+            })
+        );
+    }
+
+    #[test]
+    fn malformed_messages_are_refused() {
+        for text in [
+            r#"{"seq":-1}"#,
+            r#"{"seq":1,"revoked":[["s"]]}"#,
+            r#"{"seq":1,"replayed":"yes"}"#,
+        ] {
+            assert_eq!(ListReply::from_json(text), None, "{text}");
+        }
+        for text in [
+            r#"{"op":"since","after":1}"#,
+            r#"{"op":"record","event_id":1}"#,
+        ] {
+            assert_eq!(ListRequest::from_json(text), None, "{text}");
+        }
+    }
 }

@@ -14,7 +14,7 @@ use std::cell::Cell;
 
 use worker::{durable_object, DurableObject, Env, ListOptions, Request, Response, Result, State};
 
-use super::protocol::{ListReply, ListRequest};
+use super::protocol::{revocation_pair, ListReply, ListRequest};
 use super::{EVENT_MEMORY_SECONDS, RETENTION_SECONDS};
 
 /// Stale keys are looked for at most this often per instance.
@@ -36,7 +36,10 @@ impl DurableObject for RevocationList {
     }
 
     async fn fetch(&self, mut request: Request) -> Result<Response> {
-        let reply = match request.json::<ListRequest>().await? {
+        let Some(request) = ListRequest::from_json(&request.text().await?) else {
+            return Response::error("malformed revocation list request", 400);
+        };
+        let reply = match request {
             ListRequest::Record {
                 event_id,
                 signed_at,
@@ -45,7 +48,7 @@ impl DurableObject for RevocationList {
             } => self.record(&event_id, signed_at, session_id, now_s).await?,
             ListRequest::Since { after, now_s } => self.since(after, now_s).await?,
         };
-        Response::from_json(&reply)
+        Response::ok(reply.to_json())
     }
 }
 
@@ -72,7 +75,7 @@ impl RevocationList {
         storage.put(&event_key, (now_s, signed_at)).await?;
         if let Some(session) = session_id {
             seq += 1;
-            let entry = serde_json::to_string(&(session, now_s))?;
+            let entry = serde_json::json!([session, now_s]).to_string();
             storage.put(&revocation_key(seq), entry).await?;
             storage.put("seq", seq).await?;
         }
@@ -148,7 +151,7 @@ impl RevocationList {
 }
 
 fn parse_entry(text: &str) -> Option<(String, u64)> {
-    serde_json::from_str(text).ok()
+    revocation_pair(&serde_json::from_str(text).ok()?)
 }
 
 fn revocation_key(seq: u64) -> String {
