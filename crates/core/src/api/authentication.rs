@@ -126,37 +126,26 @@ impl AuthenticateGrant {
 }
 
 /// A user as the API sends it (snake_case).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserResponse {
     /// Always `user`.
-    #[serde(default = "user_object")]
     pub object: String,
     /// `user_...`
     pub id: String,
     /// Email address.
     pub email: String,
     /// Whether the email is verified.
-    #[serde(default)]
     pub email_verified: bool,
     /// Display name.
-    #[serde(default)]
     pub name: Option<String>,
     /// Given name.
-    #[serde(default)]
     pub first_name: Option<String>,
     /// Family name.
-    #[serde(default)]
     pub last_name: Option<String>,
     /// Avatar URL.
-    #[serde(default)]
     pub profile_picture_url: Option<String>,
     /// Fields this type does not name, kept as sent.
-    #[serde(flatten)]
     pub other: Map<String, Value>,
-}
-
-fn user_object() -> String {
-    "user".to_owned()
 }
 
 /// The admin behind an impersonated session.
@@ -193,29 +182,24 @@ impl std::fmt::Debug for OauthTokens {
 
 /// A successful reply of `POST /user_management/authenticate`. The raw JSON is kept too, since
 /// the SDK passes unknown fields through to its caller. `Debug` hides the tokens.
-#[derive(Clone, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq)]
 pub struct AuthenticationResponse {
     /// The signed-in user.
     pub user: UserResponse,
     /// The organization the API scoped the session to (the cookie takes `org_id` from the token
     /// instead, as the SDK does).
-    #[serde(default)]
     pub organization_id: Option<String>,
     /// RS256 JWT.
     pub access_token: String,
     /// Single-use refresh token.
     pub refresh_token: String,
     /// Set when an admin impersonates the user.
-    #[serde(default)]
     pub impersonator: Option<Impersonator>,
     /// How the user signed in (`GoogleOAuth`, `Password`, `SSO`...).
-    #[serde(default)]
     pub authentication_method: Option<String>,
     /// Upstream provider tokens.
-    #[serde(default)]
     pub oauth_tokens: Option<OauthTokens>,
     /// The reply exactly as received.
-    #[serde(skip)]
     pub raw: Map<String, Value>,
 }
 
@@ -235,34 +219,26 @@ impl AuthenticationResponse {
     /// Parses a reply body, keeping the raw object alongside the typed fields.
     pub fn from_json(body: &[u8]) -> Result<Self, serde_json::Error> {
         let raw: Map<String, Value> = serde_json::from_slice(body)?;
-        let mut typed: Self = serde_json::from_value(Value::Object(raw.clone()))?;
-        typed.raw = raw;
-        Ok(typed)
+        Self::from_map(raw).map_err(serde::de::Error::custom)
     }
 }
 
 /// An error reply from the API, in any of the shapes WorkOS uses
 /// (`{error, error_description}`, `{code, message}`, `{code, errors}`). `Debug` hides the
 /// pending-authentication token.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ApiErrorBody {
     /// OAuth-style error (`invalid_grant`, `sso_required`...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// OAuth-style description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
     /// WorkOS error code (`mfa_enrollment`, `invalid_request`...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Human message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Token to continue a pending authentication (MFA, SSO, email verification).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_authentication_token: Option<String>,
     /// Everything else (`user`, `organizations`, `connection_ids`, `errors`...).
-    #[serde(flatten)]
     pub other: Map<String, Value>,
 }
 

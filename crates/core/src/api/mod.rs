@@ -8,6 +8,7 @@ use crate::redact::{Redacted, RedactedOption};
 mod api_keys;
 mod authentication;
 mod device;
+mod reading;
 mod resources;
 
 pub use api_keys::*;
