@@ -1,6 +1,6 @@
 //! WorkOS access tokens: RS256 JWTs checked against a JWKS given as data.
 //!
-//! Parsing is done by `jwt-compact`; the RSA check sits behind [`SignatureVerifier`] so hosts
+//! Parsing is done by hand ([`compact`]); the RSA check sits behind [`SignatureVerifier`] so hosts
 //! with WebCrypto can do it natively (it is ~5x faster than RSA in wasm). Hosts whose check is
 //! asynchronous use the two halves, [`prepare`] and [`PendingVerification::finish`].
 //!
@@ -11,11 +11,14 @@
 
 use std::fmt;
 
-use jwt_compact::{Claims, UntrustedToken};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::encoding::b64url_decode;
+
+mod compact;
+
+use compact::TimedClaims;
 
 /// The only algorithm WorkOS signs access tokens with, and the only one accepted.
 pub const ACCEPTED_ALGORITHM: &str = "RS256";
@@ -92,8 +95,9 @@ pub trait SignatureVerifier {
     fn verify_rs256(&self, key: &Jwk, signed_data: &[u8], signature: &[u8]) -> bool;
 }
 
-/// The claims of a WorkOS access token (besides `exp`, `nbf`, `iat`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The claims of a WorkOS access token (besides `exp`, `nbf`, `iat`). Read by hand
+/// ([`AccessTokenClaims::from_map`]); `null` reads as absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AccessTokenClaims {
     /// Issuer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,26 +202,13 @@ pub struct VerifiedAccessToken {
     pub issued_at: Option<i64>,
 }
 
-/// Header fields jwt-compact does not name but we must look at.
-#[derive(Debug, Deserialize)]
-struct ExtraHeader {
-    /// `Some` whenever the member is present, `null` included (serde would read a plain
-    /// `Option` of `null` as absent; jose refuses `"crit": null` like any other non-array).
-    #[serde(default, deserialize_with = "present")]
-    crit: Option<Value>,
-}
-
-fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(deserializer).map(Some)
-}
-
 /// A parsed token waiting for its signature check.
 #[derive(Debug, Clone)]
 pub struct PendingVerification {
     keys: Vec<Jwk>,
     signed_data: Vec<u8>,
     signature: Vec<u8>,
-    claims: Claims<AccessTokenClaims>,
+    claims: TimedClaims,
 }
 
 impl PendingVerification {
@@ -247,15 +238,15 @@ impl PendingVerification {
             return Err(JwtError::BadSignature);
         }
         let leeway = i64::try_from(options.leeway_seconds).unwrap_or(i64::MAX);
-        let expires_at = self.claims.expiration.map(|t| t.timestamp());
-        let not_before = self.claims.not_before.map(|t| t.timestamp());
+        let expires_at = self.claims.expiration;
+        let not_before = self.claims.not_before;
         if expires_at.is_some_and(|exp| exp <= now_seconds.saturating_sub(leeway)) {
             return Err(JwtError::Expired);
         }
         if not_before.is_some_and(|nbf| nbf > now_seconds.saturating_add(leeway)) {
             return Err(JwtError::NotYetValid);
         }
-        let claims = self.claims.custom;
+        let claims = self.claims.claims;
         if !options.issuers.is_empty()
             && !claims
                 .iss
@@ -267,7 +258,7 @@ impl PendingVerification {
         Ok(VerifiedAccessToken {
             claims,
             expires_at,
-            issued_at: self.claims.issued_at.map(|t| t.timestamp()),
+            issued_at: self.claims.issued_at,
         })
     }
 }
@@ -292,16 +283,16 @@ impl AccessTokenClaims {
 
 /// Parses a token and picks the keys that may verify it.
 pub fn prepare(token: &str, jwks: &Jwks) -> Result<PendingVerification, JwtError> {
-    let parsed = UntrustedToken::<ExtraHeader>::try_from(token).map_err(|_| JwtError::Malformed)?;
-    if parsed.header().other_fields.crit.is_some() {
+    let parsed = compact::split(token)?;
+    if parsed.has_critical {
         // No extension is understood, so a critical one can never be honoured (RFC 7515 §4.1.11).
         return Err(JwtError::Malformed);
     }
-    let alg = parsed.algorithm();
+    let alg = parsed.algorithm.as_str();
     if alg != ACCEPTED_ALGORITHM {
         return Err(JwtError::UnsupportedAlgorithm(alg.to_owned()));
     }
-    let kid = parsed.header().key_id.as_deref();
+    let kid = parsed.key_id.as_deref();
     let keys: Vec<Jwk> = jwks
         .keys
         .iter()
@@ -314,17 +305,11 @@ pub fn prepare(token: &str, jwks: &Jwks) -> Result<PendingVerification, JwtError
             _ => JwtError::NoMatchingKey,
         });
     }
-    let claims = parsed
-        .deserialize_claims_unchecked::<AccessTokenClaims>()
-        .map_err(|_| JwtError::MalformedClaims)?;
-    let signed_data = token
-        .rsplit_once('.')
-        .map(|(data, _)| data)
-        .unwrap_or_default();
+    let claims = compact::read_claims(&parsed.claims_json)?;
     Ok(PendingVerification {
         keys,
-        signed_data: signed_data.as_bytes().to_vec(),
-        signature: parsed.signature_bytes().to_vec(),
+        signed_data: parsed.signed_data.as_bytes().to_vec(),
+        signature: parsed.signature,
         claims,
     })
 }
@@ -359,14 +344,12 @@ pub struct UnverifiedAccessToken {
 /// Reads a token without checking anything, as jose's `decodeJwt` does (the SDK uses it for
 /// `org_id` when sealing and for the claims of a freshly refreshed token).
 pub fn decode_unverified(token: &str) -> Result<UnverifiedAccessToken, JwtError> {
-    let parsed = UntrustedToken::new(token).map_err(|_| JwtError::Malformed)?;
-    let claims = parsed
-        .deserialize_claims_unchecked::<AccessTokenClaims>()
-        .map_err(|_| JwtError::MalformedClaims)?;
+    let parsed = compact::split(token)?;
+    let claims = compact::read_claims(&parsed.claims_json)?;
     Ok(UnverifiedAccessToken {
-        expires_at: claims.expiration.map(|t| t.timestamp()),
-        issued_at: claims.issued_at.map(|t| t.timestamp()),
-        claims: claims.custom,
+        expires_at: claims.expiration,
+        issued_at: claims.issued_at,
+        claims: claims.claims,
     })
 }
 
