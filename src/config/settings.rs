@@ -30,7 +30,7 @@ impl<F: Fn(&str) -> Option<String>> Settings<'_, F> {
         match self.optional(name) {
             None => Ok(Vec::new()),
             Some(text) if text.starts_with('[') => {
-                serde_json::from_str(&text).map_err(|_| ConfigError {
+                serde_json::from_slice(text.as_bytes()).map_err(|_| ConfigError {
                     setting: name,
                     problem: "must be one value or a JSON array of strings".into(),
                 })

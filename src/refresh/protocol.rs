@@ -73,7 +73,7 @@ impl CoordinatorRequest {
 
     /// The request [`Self::to_json`] wrote, or `None` for anything else.
     pub fn from_json(text: &str) -> Option<Self> {
-        let object: Map<String, Value> = serde_json::from_str(text).ok()?;
+        let object: Map<String, Value> = serde_json::from_slice(text.as_bytes()).ok()?;
         match object.get("action")?.as_str()? {
             "refresh" => Some(Self::Refresh {
                 sealed: string(&object, "sealed")?,
@@ -111,7 +111,7 @@ impl CoordinatorReply {
 
     /// The reply [`Self::to_json`] wrote, or `None` for anything else.
     pub fn from_json(text: &str) -> Option<Self> {
-        let object: Map<String, Value> = serde_json::from_str(text).ok()?;
+        let object: Map<String, Value> = serde_json::from_slice(text.as_bytes()).ok()?;
         match object.get("outcome")?.as_str()? {
             "refreshed" => Some(Self::Refreshed {
                 sealed: string(&object, "sealed")?,

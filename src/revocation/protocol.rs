@@ -66,7 +66,7 @@ impl ListRequest {
 
     /// The request [`Self::to_json`] wrote, or `None` for anything else.
     pub fn from_json(text: &str) -> Option<Self> {
-        let object: Map<String, Value> = serde_json::from_str(text).ok()?;
+        let object: Map<String, Value> = serde_json::from_slice(text.as_bytes()).ok()?;
         let number = |name: &str| object.get(name).and_then(Value::as_u64);
         match object.get("op")?.as_str()? {
             "record" => Some(Self::Record {
@@ -110,7 +110,7 @@ impl ListReply {
     /// The reply [`Self::to_json`] wrote (`replayed`, `duplicate` and `revoked` may be absent),
     /// or `None` for anything else.
     pub fn from_json(text: &str) -> Option<Self> {
-        let object: Map<String, Value> = serde_json::from_str(text).ok()?;
+        let object: Map<String, Value> = serde_json::from_slice(text.as_bytes()).ok()?;
         let flag = |name: &str| match object.get(name) {
             None => Some(false),
             Some(value) => value.as_bool(),

@@ -151,7 +151,7 @@ impl RevocationList {
 }
 
 fn parse_entry(text: &str) -> Option<(String, u64)> {
-    revocation_pair(&serde_json::from_str(text).ok()?)
+    revocation_pair(&serde_json::from_slice(text.as_bytes()).ok()?)
 }
 
 fn revocation_key(seq: u64) -> String {
