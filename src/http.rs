@@ -2,6 +2,7 @@
 //! this is, and whether a state-changing request comes from our own pages.
 
 use worker::{Request, Response};
+use workos_edge_core::json::{Members, ShapeError};
 
 use workos_edge_core::web::{url_parts, UrlParts};
 
@@ -170,14 +171,20 @@ pub fn check_json_request(
     Ok(())
 }
 
-/// Reads a JSON body checked by [`check_json_request`] (see [`read_body`]).
-pub async fn read_json<T: for<'de> serde::Deserialize<'de>>(
+/// Reads a JSON object body checked by [`check_json_request`] (see [`read_body`]) with
+/// `read`, which takes the members it expects.
+pub async fn read_json<T>(
     request: Request,
     max_body_bytes: u64,
+    read: impl FnOnce(Members) -> Result<T, ShapeError>,
 ) -> Result<T, GatewayError> {
     let body = read_body(request, max_body_bytes).await?;
     serde_json::from_slice(&body)
-        .map_err(|_| GatewayError::BadRequest("The request body is not the expected JSON."))
+        .ok()
+        .and_then(|value| read(Members::of(value, "body").ok()?).ok())
+        .ok_or(GatewayError::BadRequest(
+            "The request body is not the expected JSON.",
+        ))
 }
 
 /// Reads a body chunk by chunk, stopping as soon as it passes `max_body_bytes`: a chunked body

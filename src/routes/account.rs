@@ -3,7 +3,6 @@
 //! content type and origin, and read their body, **before** resolving the session (which may
 //! spend the refresh token).
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{Request, Response};
 use workos_edge_core::api::{
@@ -11,6 +10,7 @@ use workos_edge_core::api::{
     revoke_session_request, ApiReply, ApiRequest, ListOptions, ListResponse, Order, Organization,
     OrganizationMembership, Session,
 };
+use workos_edge_core::json::{Members, ShapeError};
 use workos_edge_core::refresh::RefreshFailure;
 use workos_edge_core::web::chunks::session_cookie_value;
 
@@ -55,10 +55,17 @@ pub async fn session(request: &Request, cfg: &Config, ctx: &mut RequestContext) 
     }))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// `{"organizationId": ...}`.
 struct SwitchOrganization {
     organization_id: String,
+}
+
+impl SwitchOrganization {
+    fn read(mut members: Members) -> Result<Self, ShapeError> {
+        Ok(Self {
+            organization_id: members.string("organizationId")?,
+        })
+    }
 }
 
 /// `POST /auth/switch-organization {"organizationId": ..}`: refreshes into that organization;
@@ -70,7 +77,7 @@ pub async fn switch_organization(
 ) -> RouteResult {
     check_json_request(&request, MAX_BODY_BYTES)?;
     let cookies = header(&request, "cookie").unwrap_or_default();
-    let body: SwitchOrganization = read_json(request, MAX_BODY_BYTES).await?;
+    let body = read_json(request, MAX_BODY_BYTES, SwitchOrganization::read).await?;
     let current = require_session(Some(&cookies), cfg, ctx).await?;
     ctx.decision = "switch_organization";
     let sealed = current
@@ -131,16 +138,20 @@ fn api_error(what: &str, reply: &ApiReply) -> GatewayError {
 }
 
 /// A GET to the WorkOS API whose 200 body is `T`.
-async fn get_json<T: for<'de> Deserialize<'de>>(
+/// Calls the API and reads its JSON reply with `read`.
+async fn get_json<T>(
     cfg: &Config,
     request: &ApiRequest,
     what: &str,
+    read: impl FnOnce(Value) -> Result<T, ShapeError>,
 ) -> Result<T, GatewayError> {
     match workos::send(request, cfg.api_timeout_ms).await {
         ApiReply::Response {
             status: 200, body, ..
         } => serde_json::from_slice(&body)
-            .map_err(|_| GatewayError::Upstream(format!("{what} is malformed"))),
+            .ok()
+            .and_then(|value| read(value).ok())
+            .ok_or_else(|| GatewayError::Upstream(format!("{what} is malformed"))),
         other => Err(api_error(what, &other)),
     }
 }
@@ -169,10 +180,11 @@ pub async fn list_organizations(
     let active = require_session(header(request, "cookie").as_deref(), cfg, ctx).await?;
     ctx.decision = "list_organizations";
     limits::check("organizations", &limit_key(&active)?, now_ms())?;
-    let memberships: ListResponse<OrganizationMembership> = get_json(
+    let memberships = get_json(
         cfg,
         &list_memberships_request(&cfg.api_base_url, &cfg.api_key, &user_id(&active)?),
         "membership list",
+        |list| ListResponse::from_value(list, OrganizationMembership::from_value),
     )
     .await?;
     let mut organizations = Vec::new();
@@ -189,7 +201,7 @@ pub async fn list_organizations(
                     &cfg.api_key,
                     &membership.organization_id,
                 );
-                get_json::<Organization>(cfg, &request, "organization")
+                get_json(cfg, &request, "organization", Organization::from_value)
                     .await?
                     .name
             }
@@ -213,7 +225,10 @@ async fn user_sessions(cfg: &Config, user_id: &str) -> Result<Vec<Session>, Gate
     };
     for _ in 0..MAX_SESSION_PAGES {
         let request = list_sessions_request(&cfg.api_base_url, &cfg.api_key, user_id, &options);
-        let page: ListResponse<Session> = get_json(cfg, &request, "session list").await?;
+        let page = get_json(cfg, &request, "session list", |list| {
+            ListResponse::from_value(list, Session::from_value)
+        })
+        .await?;
         sessions.extend(page.data);
         match page.list_metadata.after {
             Some(after) => options.after = Some(after),
@@ -254,13 +269,19 @@ pub async fn list_sessions(
     private_json(&json!({ "sessions": sessions }))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// `{"sessionId": ...}` or `{"allExceptCurrent": true}`.
 struct RevokeRequest {
-    #[serde(default)]
     session_id: Option<String>,
-    #[serde(default)]
     all_except_current: bool,
+}
+
+impl RevokeRequest {
+    fn read(mut members: Members) -> Result<Self, ShapeError> {
+        Ok(Self {
+            session_id: members.optional_string("sessionId")?,
+            all_except_current: members.bool_or_false("allExceptCurrent")?,
+        })
+    }
 }
 
 /// `POST /auth/sessions/revoke {"sessionId": ..} | {"allExceptCurrent": true}`: revokes only
@@ -272,7 +293,7 @@ pub async fn revoke_sessions(
 ) -> RouteResult {
     check_json_request(&request, MAX_BODY_BYTES)?;
     let cookies = header(&request, "cookie");
-    let body: RevokeRequest = read_json(request, MAX_BODY_BYTES).await?;
+    let body = read_json(request, MAX_BODY_BYTES, RevokeRequest::read).await?;
     let active = require_session(cookies.as_deref(), cfg, ctx).await?;
     ctx.decision = "revoke_sessions";
     limits::check("revoke", &limit_key(&active)?, now_ms())?;

@@ -6,12 +6,13 @@
 //! most [`MAX_STATE_COOKIES`] exist at once (the oldest are deleted): repeated sign-in
 //! attempts must not fill the browser's cookie jar and evict the session cookie.
 
-use serde::Deserialize;
 use serde_json::json;
+use serde_json::Value;
 use worker::{Request, Response};
 use workos_edge_core::api::AuthenticateGrant;
 use workos_edge_core::cookie::{seal_json, unseal_json};
 use workos_edge_core::iron::SealRandomness;
+use workos_edge_core::json::Members;
 use workos_edge_core::refresh::{classify_authenticate_reply, RefreshFailure};
 use workos_edge_core::urls::{
     authorization_url, state_from_random, AuthorizationUrlOptions, Pkce, ScreenHint,
@@ -145,12 +146,22 @@ pub fn login(request: &Request, cfg: &Config, ctx: &mut RequestContext) -> Route
     redirect(&url)
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// `{state, codeVerifier, returnTo}`, sealed in the sign-in's state cookie.
 struct LoginFlow {
     state: String,
     code_verifier: String,
     return_to: String,
+}
+
+impl LoginFlow {
+    fn from_value(value: Value) -> Option<Self> {
+        let mut members = Members::of(value, "flow").ok()?;
+        Some(Self {
+            state: members.string("state").ok()?,
+            code_verifier: members.string("codeVerifier").ok()?,
+            return_to: members.string("returnTo").ok()?,
+        })
+    }
 }
 
 /// `GET /auth/callback?code=..&state=..`: checks the state against its sealed cookie,
@@ -177,7 +188,7 @@ pub async fn callback(request: &Request, cfg: &Config, ctx: &mut RequestContext)
     let (cookie_name, flow) = state_cookie
         .and_then(|(name, sealed)| {
             let value = unseal_json(sealed, &cfg.passwords, now_ms()).ok()?;
-            let flow: LoginFlow = serde_json::from_value(value).ok()?;
+            let flow = LoginFlow::from_value(value)?;
             (flow.state == params.state).then(|| (name.to_owned(), flow))
         })
         .ok_or(GatewayError::BadRequest(

@@ -98,8 +98,8 @@ pub fn compact(signing_input: &str, signature: &[u8]) -> String {
 /// Parses `EDGE_ASSERTION_KEY`: one private JWK, or a JSON array of them. The error names the
 /// key by position and never quotes it.
 pub fn parse_signing_keys(text: &str) -> Result<Vec<SigningKey>, String> {
-    let value: Value =
-        serde_json::from_slice(text.trim().as_bytes()).map_err(|_| "must be a JWK or a JSON array of JWKs")?;
+    let value: Value = serde_json::from_slice(text.trim().as_bytes())
+        .map_err(|_| "must be a JWK or a JSON array of JWKs")?;
     let entries = match value {
         Value::Array(entries) => entries,
         single @ Value::Object(_) => vec![single],

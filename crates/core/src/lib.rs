@@ -84,6 +84,7 @@ pub mod coalesce;
 pub mod cookie;
 pub mod encoding;
 pub mod iron;
+pub mod json;
 pub mod jwt;
 pub mod password;
 pub mod redact;

@@ -1,10 +1,10 @@
 //! `POST /api_keys/validations`: checking an organization API key that a client presents, in the
 //! shape `@workos-inc/node` 11's `apiKeys.createValidation` reads.
 
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::{ApiReply, ApiRequest};
+use crate::json::{Members, ShapeError};
 
 /// Path of the validation endpoint.
 pub const API_KEY_VALIDATIONS_PATH: &str = "/api_keys/validations";
@@ -17,34 +17,53 @@ pub fn validate_api_key_request(base_url: &str, api_key: &str, value: &str) -> A
 }
 
 /// Who an API key belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKeyOwner {
     /// `organization` (or `user` for user-owned keys).
-    #[serde(rename = "type")]
     pub owner_type: String,
     /// The owner's id.
     pub id: String,
     /// The organization, when the owner is not the organization itself.
-    #[serde(default)]
     pub organization_id: Option<String>,
 }
 
 /// A valid API key as WorkOS describes it (the key's value is never part of it).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKey {
     /// `api_key_…`.
     pub id: String,
     /// The owner.
     pub owner: ApiKeyOwner,
     /// The name given when it was created.
-    #[serde(default)]
     pub name: Option<String>,
     /// Permission slugs granted to the key.
-    #[serde(default)]
     pub permissions: Vec<String>,
 }
 
+impl ApiKeyOwner {
+    /// Reads `{type, id, organization_id}`.
+    pub fn from_value(value: Value) -> Result<Self, ShapeError> {
+        let mut members = Members::of(value, "owner")?;
+        Ok(Self {
+            owner_type: members.string("type")?,
+            id: members.string("id")?,
+            organization_id: members.optional_string("organization_id")?,
+        })
+    }
+}
+
 impl ApiKey {
+    /// Reads a key as the validation endpoint describes it.
+    pub fn from_value(value: Value) -> Result<Self, ShapeError> {
+        let mut members = Members::of(value, "api_key")?;
+        Ok(Self {
+            id: members.string("id")?,
+            owner: members.required("owner", ApiKeyOwner::from_value)?,
+            name: members.optional_string("name")?,
+            permissions: members.strings_or_empty("permissions")?,
+        })
+    }
+
     /// The organization the key acts for: the owner when it is an organization, else the
     /// owner's `organization_id`.
     pub fn organization_id(&self) -> Option<&str> {
@@ -55,6 +74,8 @@ impl ApiKey {
         }
     }
 }
+
+crate::deserialize_by_hand!(ApiKeyOwner, ApiKey);
 
 /// What a validation reply means.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +108,7 @@ pub fn classify_api_key_reply(reply: &ApiReply) -> ApiKeyValidation {
             // is not read as a verdict on the client's key.
             Ok(reply) => match reply.get("api_key") {
                 Some(Value::Null) => ApiKeyValidation::Unknown,
-                Some(value) => match ApiKey::deserialize(value) {
+                Some(value) => match ApiKey::from_value(value.clone()) {
                     Ok(key) => ApiKeyValidation::Valid(Box::new(key)),
                     Err(_) => {
                         ApiKeyValidation::Failed("the API key validation is malformed".into())

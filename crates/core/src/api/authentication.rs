@@ -149,28 +149,24 @@ pub struct UserResponse {
 }
 
 /// The admin behind an impersonated session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Impersonator {
     /// The admin's email.
     pub email: String,
     /// Why they impersonate (may be null).
-    #[serde(default)]
     pub reason: Option<String>,
 }
 
 /// Upstream OAuth tokens returned with some social logins.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct OauthTokens {
     /// Provider access token.
     pub access_token: String,
     /// Provider refresh token.
-    #[serde(default)]
     pub refresh_token: Option<String>,
     /// Expiry (seconds since the epoch).
-    #[serde(default)]
     pub expires_at: Option<i64>,
     /// Granted scopes.
-    #[serde(default)]
     pub scopes: Vec<String>,
 }
 

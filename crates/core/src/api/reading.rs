@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::{ApiErrorBody, AuthenticationResponse, Impersonator, OauthTokens, UserResponse};
+use crate::json::{Members, ShapeError};
 
 /// Why a body is not the shape the API documents (the field at fault, in words).
 type Shape = &'static str;
@@ -195,6 +196,32 @@ impl Serialize for ApiErrorBody {
     }
 }
 
+impl Impersonator {
+    /// Reads `{email, reason}`.
+    pub fn from_value(value: Value) -> Result<Self, ShapeError> {
+        let mut members = Members::of(value, "impersonator")?;
+        Ok(Self {
+            email: members.string("email")?,
+            reason: members.optional_string("reason")?,
+        })
+    }
+}
+
+impl OauthTokens {
+    /// Reads `{access_token, refresh_token, expires_at, scopes}`.
+    pub fn from_value(value: Value) -> Result<Self, ShapeError> {
+        let mut members = Members::of(value, "oauth_tokens")?;
+        Ok(Self {
+            access_token: members.string("access_token")?,
+            refresh_token: members.optional_string("refresh_token")?,
+            expires_at: members.optional_i64("expires_at")?,
+            scopes: members.strings_or_empty("scopes")?,
+        })
+    }
+}
+
+crate::deserialize_by_hand!(Impersonator, OauthTokens);
+
 impl AuthenticationResponse {
     /// Reads a reply already parsed into a map, keeping the map as [`AuthenticationResponse::raw`].
     pub fn from_map(raw: Map<String, Value>) -> Result<Self, Shape> {
@@ -213,14 +240,16 @@ impl AuthenticationResponse {
         let impersonator = match raw.get("impersonator") {
             None | Some(Value::Null) => None,
             Some(value) => Some(
-                Impersonator::deserialize(value).map_err(|_| "impersonator is not an object")?,
+                Impersonator::from_value(value.clone())
+                    .map_err(|_| "impersonator is not an object")?,
             ),
         };
         let oauth_tokens = match raw.get("oauth_tokens") {
             None | Some(Value::Null) => None,
-            Some(value) => {
-                Some(OauthTokens::deserialize(value).map_err(|_| "oauth_tokens is not an object")?)
-            }
+            Some(value) => Some(
+                OauthTokens::from_value(value.clone())
+                    .map_err(|_| "oauth_tokens is not an object")?,
+            ),
         };
         Ok(Self {
             user,

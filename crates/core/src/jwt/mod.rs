@@ -11,10 +11,11 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::encoding::b64url_decode;
+use crate::json::{Members, ShapeError};
 
 mod compact;
 
@@ -24,7 +25,7 @@ use compact::TimedClaims;
 pub const ACCEPTED_ALGORITHM: &str = "RS256";
 
 /// A JSON Web Key Set as served by `GET /sso/jwks/{clientId}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Jwks {
     /// The keys.
     pub keys: Vec<Jwk>,
@@ -33,7 +34,17 @@ pub struct Jwks {
 impl Jwks {
     /// Parses a JWKS document.
     pub fn from_json(json: &[u8]) -> Result<Self, serde_json::Error> {
-        serde_json::from_slice(json)
+        serde_json::from_slice::<Value>(json)
+            .and_then(|value| Self::from_value(value).map_err(serde::de::Error::custom))
+    }
+
+    /// Reads a JWKS document already parsed: `keys` must be an array of keys.
+    pub fn from_value(value: Value) -> Result<Self, ShapeError> {
+        let keys = Members::of(value, "jwks")?.required("keys", |keys| match keys {
+            Value::Array(keys) => keys.into_iter().map(Jwk::from_value).collect(),
+            _ => Err(ShapeError("keys")),
+        })?;
+        Ok(Self { keys })
     }
 
     /// Whether any key has this id.
@@ -43,7 +54,7 @@ impl Jwks {
 }
 
 /// One JSON Web Key. Only RSA keys can verify WorkOS tokens; others are kept but never chosen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Jwk {
     /// Key type (`RSA`).
     pub kty: String,
@@ -68,6 +79,20 @@ pub struct Jwk {
 }
 
 impl Jwk {
+    /// Reads one key: `kty` is required; the other members may be absent or `null`.
+    pub fn from_value(value: Value) -> Result<Self, ShapeError> {
+        let mut members = Members::of(value, "key")?;
+        Ok(Self {
+            kty: members.string("kty")?,
+            kid: members.optional_string("kid")?,
+            alg: members.optional_string("alg")?,
+            key_use: members.optional_string("use")?,
+            key_ops: members.optional_strings("key_ops")?,
+            n: members.optional_string("n")?,
+            e: members.optional_string("e")?,
+        })
+    }
+
     /// Modulus and exponent as big-endian bytes, if this is a well-formed RSA key.
     pub fn rsa_components(&self) -> Option<(Vec<u8>, Vec<u8>)> {
         if self.kty != "RSA" {
@@ -88,6 +113,8 @@ impl Jwk {
                 .is_none_or(|ops| ops.iter().any(|op| op == "verify"))
     }
 }
+
+crate::deserialize_by_hand!(Jwks, Jwk);
 
 /// Checks RSASSA-PKCS1-v1_5 with SHA-256 signatures.
 pub trait SignatureVerifier {

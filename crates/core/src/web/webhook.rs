@@ -14,8 +14,9 @@
 use std::fmt;
 
 use hmac::{digest::KeyInit, Hmac, Mac};
-use serde::Deserialize;
 use sha2::Sha256;
+
+use crate::json::Members;
 
 /// The SDK's default tolerance.
 pub const DEFAULT_TOLERANCE_MS: u64 = 180_000;
@@ -113,23 +114,25 @@ pub fn verify_signature(
 }
 
 /// The parts of an event the gateway reads.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookEvent {
     /// `event_…`: deliveries of one event share it (replays are refused by it).
     pub id: String,
     /// `session.revoked`, `session.created`, `user.updated`…
     pub event: String,
     /// The object; for session events, a Session (`id`, `user_id`…).
-    #[serde(default)]
     pub data: serde_json::Value,
 }
 
 impl WebhookEvent {
     /// Parses a verified body; `None` when it is not an event.
     pub fn parse(body: &[u8]) -> Option<Self> {
-        serde_json::from_slice(body)
-            .ok()
-            .filter(|e: &Self| !e.id.is_empty())
+        let mut members = Members::of(serde_json::from_slice(body).ok()?, "event").ok()?;
+        Some(Self {
+            id: members.string("id").ok().filter(|id| !id.is_empty())?,
+            event: members.string("event").ok()?,
+            data: members.value("data"),
+        })
     }
 
     /// The session id a `session.revoked` event revokes.
