@@ -3,16 +3,16 @@
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
-use worker::{
-    AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect,
-};
+use worker::{AbortController, Delay, Fetch};
 use workos_edge_core::api::{ApiReply, ApiRequest};
 use workos_edge_core::jwt::Jwks;
 
 /// Sends an API request and returns whatever came back, timeouts and network errors included.
 /// Past `timeout_ms` the call is aborted and answered [`ApiReply::Timeout`].
 pub async fn send(request: &ApiRequest, timeout_ms: u64) -> ApiReply {
-    let headers = Headers::new();
+    let Ok(headers) = web_sys::Headers::new() else {
+        return ApiReply::NetworkError("the runtime refused to make headers".into());
+    };
     for (name, value) in &request.headers {
         if headers.set(name, value).is_err() {
             return ApiReply::NetworkError(format!("invalid header {name}"));
@@ -22,16 +22,16 @@ pub async fn send(request: &ApiRequest, timeout_ms: u64) -> ApiReply {
         "User-Agent",
         concat!("workos-edge/", env!("CARGO_PKG_VERSION")),
     );
-    let mut init = RequestInit::new();
-    init.with_method(Method::from(request.method.to_owned()))
-        .with_headers(headers)
-        .with_redirect(RequestRedirect::Manual);
-    if let Some(body) = &request.body {
-        init.with_body(Some(body.to_string().into()));
-    }
-    let outgoing = match Request::new_with_init(&request.url, &init) {
+    let body = request.body.as_ref().map(ToString::to_string);
+    let outgoing = match crate::runtime::outgoing_request(
+        request.method,
+        &request.url,
+        Some(&headers),
+        body.as_deref(),
+        true,
+    ) {
         Ok(outgoing) => outgoing,
-        Err(e) => return ApiReply::NetworkError(e.to_string()),
+        Err(e) => return ApiReply::NetworkError(crate::runtime::js_error_text(&e)),
     };
     let controller = AbortController::default();
     let signal = controller.signal();

@@ -1,6 +1,6 @@
 //! Calling the refresh coordinator (a Durable Object per session) from the Worker.
 
-use worker::{Method, ObjectNamespace, Request, RequestInit};
+use worker::ObjectNamespace;
 use workos_edge_core::refresh::{ApiError, RefreshFailure, RefreshFailureReason};
 
 use super::protocol::{CoordinatorReply, CoordinatorRequest};
@@ -50,9 +50,13 @@ async fn call(
 ) -> worker::Result<CoordinatorReply> {
     let stub = namespace.get_by_name(name)?;
     let body = request.to_json();
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(body.into()));
-    let request = Request::new_with_init("https://refresh-coordinator/", &init)?;
+    let request = crate::runtime::outgoing_request(
+        "POST",
+        "https://refresh-coordinator/",
+        None,
+        Some(&body),
+        false,
+    )?;
     let mut response = stub.fetch_with_request(request).await?;
     let text = response.text().await?;
     CoordinatorReply::from_json(&text).ok_or_else(|| {

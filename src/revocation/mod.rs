@@ -22,7 +22,7 @@ pub mod store;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use worker::{console_log, Method, ObjectNamespace, Request, RequestInit};
+use worker::{console_log, ObjectNamespace};
 
 use crate::config::Config;
 use protocol::{ListReply, ListRequest};
@@ -176,9 +176,13 @@ pub async fn record(
 async fn call(namespace: &ObjectNamespace, request: &ListRequest) -> worker::Result<ListReply> {
     let stub = namespace.get_by_name(LIST_NAME)?;
     let body = request.to_json();
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(body.into()));
-    let request = Request::new_with_init("https://revocation-list/", &init)?;
+    let request = crate::runtime::outgoing_request(
+        "POST",
+        "https://revocation-list/",
+        None,
+        Some(&body),
+        false,
+    )?;
     let mut response = stub.fetch_with_request(request).await?;
     if response.status_code() != 200 {
         return Err(worker::Error::RustError(
