@@ -30,7 +30,17 @@ impl<F: Fn(&str) -> Option<String>> Settings<'_, F> {
         match self.optional(name) {
             None => Ok(Vec::new()),
             Some(text) if text.starts_with('[') => {
-                serde_json::from_slice(text.as_bytes()).map_err(|_| ConfigError {
+                let strings = match serde_json::from_slice(text.as_bytes()) {
+                    Ok(serde_json::Value::Array(items)) => items
+                        .into_iter()
+                        .map(|item| match item {
+                            serde_json::Value::String(text) => Some(text),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => None,
+                };
+                strings.ok_or_else(|| ConfigError {
                     setting: name,
                     problem: "must be one value or a JSON array of strings".into(),
                 })

@@ -6,6 +6,7 @@
 //! these two messages are worth (see BENCHMARKS.md, "Size").
 
 use serde_json::{json, Map, Value};
+use workos_edge_core::json::parse_object;
 use workos_edge_core::refresh::{ApiError, RefreshFailure, RefreshFailureReason};
 
 /// Worker → coordinator.
@@ -73,7 +74,7 @@ impl CoordinatorRequest {
 
     /// The request [`Self::to_json`] wrote, or `None` for anything else.
     pub fn from_json(text: &str) -> Option<Self> {
-        let object: Map<String, Value> = serde_json::from_slice(text.as_bytes()).ok()?;
+        let object = parse_object(text.as_bytes())?;
         match object.get("action")?.as_str()? {
             "refresh" => Some(Self::Refresh {
                 sealed: string(&object, "sealed")?,
@@ -111,7 +112,7 @@ impl CoordinatorReply {
 
     /// The reply [`Self::to_json`] wrote, or `None` for anything else.
     pub fn from_json(text: &str) -> Option<Self> {
-        let object: Map<String, Value> = serde_json::from_slice(text.as_bytes()).ok()?;
+        let object = parse_object(text.as_bytes())?;
         match object.get("outcome")?.as_str()? {
             "refreshed" => Some(Self::Refreshed {
                 sealed: string(&object, "sealed")?,

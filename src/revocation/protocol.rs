@@ -3,7 +3,8 @@
 //! Written and read by hand over `serde_json::Value`, like the refresh coordinator's messages
 //! (derived internally tagged enums cost more wasm than the messages are worth).
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
+use workos_edge_core::json::parse_object;
 
 /// A call to the revocation list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +67,7 @@ impl ListRequest {
 
     /// The request [`Self::to_json`] wrote, or `None` for anything else.
     pub fn from_json(text: &str) -> Option<Self> {
-        let object: Map<String, Value> = serde_json::from_slice(text.as_bytes()).ok()?;
+        let object = parse_object(text.as_bytes())?;
         let number = |name: &str| object.get(name).and_then(Value::as_u64);
         match object.get("op")?.as_str()? {
             "record" => Some(Self::Record {
@@ -110,7 +111,7 @@ impl ListReply {
     /// The reply [`Self::to_json`] wrote (`replayed`, `duplicate` and `revoked` may be absent),
     /// or `None` for anything else.
     pub fn from_json(text: &str) -> Option<Self> {
-        let object: Map<String, Value> = serde_json::from_slice(text.as_bytes()).ok()?;
+        let object = parse_object(text.as_bytes())?;
         let flag = |name: &str| match object.get(name) {
             None => Some(false),
             Some(value) => value.as_bool(),

@@ -12,7 +12,10 @@
 
 use std::cell::Cell;
 
-use worker::{durable_object, DurableObject, Env, ListOptions, Request, Response, Result, State};
+use wasm_bindgen_futures::JsFuture;
+use worker::{
+    durable_object, DurableObject, Env, ListOptions, Request, Response, Result, State, Storage,
+};
 
 use super::protocol::{revocation_pair, ListReply, ListRequest};
 use super::{EVENT_MEMORY_SECONDS, RETENTION_SECONDS};
@@ -62,9 +65,9 @@ impl RevocationList {
     ) -> Result<ListReply> {
         let storage = self.state.storage();
         let event_key = format!("e:{event_id}");
-        let mut seq: u64 = storage.get("seq").await?.unwrap_or(0);
+        let mut seq = stored_number(&storage, "seq").await?.unwrap_or(0);
         // `[received at, signature timestamp]` of the delivery accepted.
-        if let Some((_, signed)) = storage.get::<(u64, u64)>(&event_key).await? {
+        if let Some(&[_, signed]) = stored_numbers(&storage, &event_key).await?.as_deref() {
             return Ok(ListReply {
                 replayed: signed == signed_at,
                 duplicate: signed != signed_at,
@@ -94,7 +97,7 @@ impl RevocationList {
 
     async fn since(&self, after: u64, now_s: u64) -> Result<ListReply> {
         let storage = self.state.storage();
-        let seq: u64 = storage.get("seq").await?.unwrap_or(0);
+        let seq = stored_number(&storage, "seq").await?.unwrap_or(0);
         let start = revocation_key(after.saturating_add(1));
         let entries = storage
             .list_with_options(ListOptions::new().prefix("r:").start(&start))
@@ -148,6 +151,49 @@ impl RevocationList {
         }
         Ok(())
     }
+}
+
+/// A number `put` stored under `key` (`None` when the key is absent).
+async fn stored_number(storage: &Storage, key: &str) -> Result<Option<u64>> {
+    match stored_numbers(storage, key).await?.as_deref() {
+        None => Ok(None),
+        Some(&[number]) => Ok(Some(number)),
+        Some(_) => Err(unexpected(key)),
+    }
+}
+
+/// The number, or array of numbers, `put` stored under `key`, read through the runtime's own
+/// storage call: `Storage::get` converts with serde_wasm_bindgen, whose typed readers link
+/// float formatting into the wasm for error messages.
+async fn stored_numbers(storage: &Storage, key: &str) -> Result<Option<Vec<u64>>> {
+    let value = JsFuture::from(storage.as_raw().get(key)?).await?;
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    let number = |value: &wasm_bindgen::JsValue| {
+        value
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER).contains(n))
+            .map(|n| n as u64)
+    };
+    let numbers = if js_sys::Array::is_array(&value) {
+        js_sys::Array::from(&value)
+            .iter()
+            .map(|item| number(&item))
+            .collect()
+    } else {
+        number(&value).map(|n| vec![n])
+    };
+    numbers.map(Some).ok_or_else(|| unexpected(key))
+}
+
+/// 2^53 − 1: integers up to here are exact as JavaScript numbers.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+fn unexpected(key: &str) -> worker::Error {
+    worker::Error::RustError(format!(
+        "the stored `{key}` is not a number or list of numbers"
+    ))
 }
 
 fn parse_entry(text: &str) -> Option<(String, u64)> {

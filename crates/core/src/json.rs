@@ -11,6 +11,18 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+/// Parses a JSON object; `None` for anything else.
+///
+/// Always through `Value`: asking serde_json for a `Map` (or any typed value) directly makes it
+/// describe a wrongly typed input, which links the float formatting machinery into the wasm
+/// for an error message nobody reads.
+pub fn parse_object(bytes: &[u8]) -> Option<Map<String, Value>> {
+    match serde_json::from_slice(bytes).ok()? {
+        Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
 /// A member that is missing, or present with the wrong type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShapeError(pub &'static str);

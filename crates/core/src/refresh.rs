@@ -400,7 +400,7 @@ pub fn classify_authenticate_reply(
             ))
         });
     }
-    let parsed: Option<ApiErrorBody> = serde_json::from_slice(body).ok();
+    let parsed = ApiErrorBody::from_json(body);
     let message = parsed
         .as_ref()
         .and_then(|b| b.message.clone().or_else(|| b.error_description.clone()))

@@ -95,7 +95,7 @@ impl SessionCookieData {
 
     /// The impersonating admin, if any.
     pub fn impersonator(&self) -> Option<Impersonator> {
-        serde_json::from_value(self.fields.get("impersonator")?.clone()).ok()
+        Impersonator::from_value(self.fields.get("impersonator")?.clone()).ok()
     }
 
     /// A field by its cookie name, typed or not (for fields this type does not name).

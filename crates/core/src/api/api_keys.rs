@@ -1,7 +1,7 @@
 //! `POST /api_keys/validations`: checking an organization API key that a client presents, in the
 //! shape `@workos-inc/node` 11's `apiKeys.createValidation` reads.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{ApiReply, ApiRequest};
 use crate::json::{Members, ShapeError};
@@ -103,7 +103,7 @@ pub fn classify_api_key_reply(reply: &ApiReply) -> ApiKeyValidation {
             status: 200..=299,
             body,
             ..
-        } => match serde_json::from_slice::<Map<String, Value>>(body) {
+        } => match crate::json::parse_object(body).ok_or(()) {
             // `{"api_key": null}`: not a key WorkOS knows. A reply without the member at all
             // is not read as a verdict on the client's key.
             Ok(reply) => match reply.get("api_key") {

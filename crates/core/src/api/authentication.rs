@@ -214,7 +214,10 @@ impl std::fmt::Debug for AuthenticationResponse {
 impl AuthenticationResponse {
     /// Parses a reply body, keeping the raw object alongside the typed fields.
     pub fn from_json(body: &[u8]) -> Result<Self, serde_json::Error> {
-        let raw: Map<String, Value> = serde_json::from_slice(body)?;
+        let raw = match serde_json::from_slice(body)? {
+            Value::Object(raw) => raw,
+            _ => return Err(serde::de::Error::custom("the reply is not a JSON object")),
+        };
         Self::from_map(raw).map_err(serde::de::Error::custom)
     }
 }

@@ -159,6 +159,11 @@ impl ApiErrorBody {
         Ok(body)
     }
 
+    /// Parses an error reply's body; `None` when it is not a JSON object of this shape.
+    pub fn from_json(body: &[u8]) -> Option<Self> {
+        Self::from_map(crate::json::parse_object(body)?).ok()
+    }
+
     /// The body with its named fields first (absent ones omitted), then
     /// [`ApiErrorBody::other`].
     pub fn to_map(&self) -> Map<String, Value> {

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 use super::{AccessTokenClaims, JwtError};
 use crate::encoding::b64url_decode;
+use crate::json::parse_object;
 
 /// A token split into its parts, with the header read.
 pub(crate) struct CompactToken<'a> {
@@ -57,8 +58,7 @@ pub(crate) fn split(token: &str) -> Result<CompactToken<'_>, JwtError> {
     let header_json = decode(header)?;
     let claims_json = decode(claims)?;
     let signature = decode(signature)?;
-    let header: Map<String, Value> =
-        serde_json::from_slice(&header_json).map_err(|_| JwtError::Malformed)?;
+    let header = parse_object(&header_json).ok_or(JwtError::Malformed)?;
     let algorithm = match header.get("alg") {
         Some(Value::String(alg)) => alg.clone(),
         _ => return Err(JwtError::Malformed),
@@ -96,8 +96,7 @@ const TIMESTAMP_RANGE: std::ops::RangeInclusive<i64> = -8_334_601_315_200..=8_21
 
 /// Reads the claims segment; any problem is [`JwtError::MalformedClaims`].
 pub(crate) fn read_claims(json: &[u8]) -> Result<TimedClaims, JwtError> {
-    let object: Map<String, Value> =
-        serde_json::from_slice(json).map_err(|_| JwtError::MalformedClaims)?;
+    let object = parse_object(json).ok_or(JwtError::MalformedClaims)?;
     let mut timed = TimedClaims {
         expiration: None,
         not_before: None,
