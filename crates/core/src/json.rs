@@ -86,6 +86,28 @@ impl Members {
         Ok(self.take(name, |value| value.as_bool())?.unwrap_or(false))
     }
 
+    /// A boolean that must be present.
+    pub fn bool(&mut self, name: &'static str) -> Result<bool, ShapeError> {
+        self.take(name, |value| value.as_bool())?
+            .ok_or(ShapeError(name))
+    }
+
+    /// A non-negative integer that may be absent or `null`.
+    pub fn optional_u64(&mut self, name: &'static str) -> Result<Option<u64>, ShapeError> {
+        Ok(self.take(name, nullable(|value| value.as_u64()))?.flatten())
+    }
+
+    /// An object that may be absent or `null`.
+    pub fn optional_object(
+        &mut self,
+        name: &'static str,
+    ) -> Result<Option<Map<String, Value>>, ShapeError> {
+        self.optional(name, |value| match value {
+            Value::Object(map) => Ok(map),
+            _ => Err(ShapeError(name)),
+        })
+    }
+
     /// An integer that may be absent or `null`.
     pub fn optional_i64(&mut self, name: &'static str) -> Result<Option<i64>, ShapeError> {
         Ok(self.take(name, nullable(|value| value.as_i64()))?.flatten())

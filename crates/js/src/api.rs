@@ -28,44 +28,32 @@ pub fn authenticate_request(
     base_url: &str,
     api_key: Option<String>,
 ) -> Result<JsValue, JsError> {
-    let grant: AuthenticateGrant = from_js(grant, "grant")?;
+    let grant =
+        AuthenticateGrant::from_value(json_from_js(grant, "grant")?).map_err(shape("grant"))?;
     describe(&grant.to_request(base_url, api_key.as_deref()))
 }
 
-/// The reply of an API call, as the JS layer reports it.
-#[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-enum Reply {
-    Response {
-        status: u16,
-        #[serde(default, rename = "retryAfter")]
-        retry_after: Option<String>,
-        #[serde(default, rename = "requestId")]
-        request_id: Option<String>,
-        body: String,
-    },
-    Timeout,
-    Network {
-        message: String,
-    },
-}
-
+/// The reply of an API call as the JS layer reports it: `{kind: "response", status,
+/// retryAfter?, requestId?, body}`, `{kind: "timeout"}` or `{kind: "network", message}`.
 fn reply(value: JsValue) -> Result<ApiReply, JsError> {
-    Ok(match from_js::<Reply>(value, "reply")? {
-        Reply::Response {
-            status,
-            retry_after,
-            request_id,
-            body,
-        } => ApiReply::Response {
-            status,
-            retry_after,
-            request_id,
-            body: body.into_bytes(),
-        },
-        Reply::Timeout => ApiReply::Timeout,
-        Reply::Network { message } => ApiReply::NetworkError(message),
-    })
+    let mut m = Members::of(json_from_js(value, "reply")?, "reply").map_err(shape("reply"))?;
+    let read = |m: &mut Members| -> Result<ApiReply, ShapeError> {
+        Ok(match m.string("kind")?.as_str() {
+            "response" => ApiReply::Response {
+                status: m
+                    .optional_u64("status")?
+                    .and_then(|status| u16::try_from(status).ok())
+                    .ok_or(ShapeError("status"))?,
+                retry_after: m.optional_string("retryAfter")?,
+                request_id: m.optional_string("requestId")?,
+                body: m.string("body")?.into_bytes(),
+            },
+            "timeout" => ApiReply::Timeout,
+            "network" => ApiReply::NetworkError(m.string("message")?),
+            _ => return Err(ShapeError("kind")),
+        })
+    };
+    read(&mut m).map_err(shape("reply"))
 }
 
 /// `{ok: false, result}` for failures the SDK returns, `{ok: false, error}` for ones it throws.

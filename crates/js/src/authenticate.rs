@@ -106,7 +106,7 @@ impl KeySet {
     #[wasm_bindgen(constructor)]
     pub fn new(jwks: JsValue) -> Result<KeySet, JsError> {
         Ok(Self {
-            jwks: from_js(jwks, "jwks")?,
+            jwks: Jwks::from_value(json_from_js(jwks, "jwks")?).map_err(shape("jwks"))?,
         })
     }
 }

@@ -3,51 +3,20 @@
 
 use super::*;
 
-/// Options of `getAuthorizationUrl`, in the SDK's camelCase.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AuthorizationOptions {
-    client_id: String,
-    redirect_uri: String,
-    #[serde(default)]
-    provider: Option<String>,
-    #[serde(default)]
-    connection_id: Option<String>,
-    #[serde(default)]
-    organization_id: Option<String>,
-    #[serde(default)]
-    login_hint: Option<String>,
-    #[serde(default)]
-    domain_hint: Option<String>,
-    #[serde(default)]
-    screen_hint: Option<String>,
-    #[serde(default)]
-    state: Option<String>,
-    #[serde(default)]
-    code_challenge: Option<String>,
-    #[serde(default)]
-    code_challenge_method: Option<String>,
-    #[serde(default)]
-    provider_scopes: Option<Vec<String>>,
-    #[serde(default)]
-    provider_query_params: Option<serde_json::Map<String, Value>>,
-    #[serde(default)]
-    claim_nonce: Option<String>,
-    #[serde(default)]
-    prompt: Option<String>,
-    #[serde(default)]
-    invitation_token: Option<String>,
-    #[serde(default)]
-    max_age: Option<u64>,
-}
-
 /// `getAuthorizationUrl(options)`.
 #[wasm_bindgen(js_name = authorizationUrl)]
 pub fn authorization_url(base_url: &str, options: JsValue) -> Result<String, JsError> {
-    let o: AuthorizationOptions = from_js(options, "options")?;
+    let mut o =
+        Members::of(json_from_js(options, "options")?, "options").map_err(shape("options"))?;
+    let options = authorization_options(&mut o).map_err(shape("options"))?;
+    urls::authorization_url(base_url, &options).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The SDK's camelCase options of `getAuthorizationUrl`.
+fn authorization_options(o: &mut Members) -> Result<AuthorizationUrlOptions, ShapeError> {
     // Query values are written as JavaScript's String() would; null/undefined are left out.
     let provider_query_params = o
-        .provider_query_params
+        .optional_object("providerQueryParams")?
         .unwrap_or_default()
         .into_iter()
         .filter_map(|(key, value)| match value {
@@ -56,26 +25,28 @@ pub fn authorization_url(base_url: &str, options: JsValue) -> Result<String, JsE
             other => Some((key, other.to_string())),
         })
         .collect();
-    let options = AuthorizationUrlOptions {
-        client_id: o.client_id,
-        redirect_uri: o.redirect_uri,
-        provider: o.provider,
-        connection_id: o.connection_id,
-        organization_id: o.organization_id,
-        login_hint: o.login_hint,
-        domain_hint: o.domain_hint,
-        screen_hint: o.screen_hint.as_deref().map(ScreenHint::parse),
-        state: o.state,
-        code_challenge: o.code_challenge,
-        code_challenge_method: o.code_challenge_method,
-        provider_scopes: o.provider_scopes.unwrap_or_default(),
+    Ok(AuthorizationUrlOptions {
+        client_id: o.string("clientId")?,
+        redirect_uri: o.string("redirectUri")?,
+        provider: o.optional_string("provider")?,
+        connection_id: o.optional_string("connectionId")?,
+        organization_id: o.optional_string("organizationId")?,
+        login_hint: o.optional_string("loginHint")?,
+        domain_hint: o.optional_string("domainHint")?,
+        screen_hint: o
+            .optional_string("screenHint")?
+            .as_deref()
+            .map(ScreenHint::parse),
+        state: o.optional_string("state")?,
+        code_challenge: o.optional_string("codeChallenge")?,
+        code_challenge_method: o.optional_string("codeChallengeMethod")?,
+        provider_scopes: o.optional_strings("providerScopes")?.unwrap_or_default(),
         provider_query_params,
-        claim_nonce: o.claim_nonce,
-        prompt: o.prompt,
-        invitation_token: o.invitation_token,
-        max_age: o.max_age,
-    };
-    urls::authorization_url(base_url, &options).map_err(|e| JsError::new(&e.to_string()))
+        claim_nonce: o.optional_string("claimNonce")?,
+        prompt: o.optional_string("prompt")?,
+        invitation_token: o.optional_string("invitationToken")?,
+        max_age: o.optional_u64("maxAge")?,
+    })
 }
 
 /// `getLogoutUrl({sessionId, returnTo})`.
@@ -121,32 +92,21 @@ pub fn cookie_value(cookie_header: &str, name: &str) -> Option<String> {
     workos_edge_core::web::cookies::cookie_value(cookie_header, name).map(str::to_owned)
 }
 
-/// Cookie attributes as the middleware passes them: `{path, domain?, maxAge?, sameSite, secure}`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CookieOptions {
-    path: String,
-    #[serde(default)]
-    domain: Option<String>,
-    #[serde(default)]
-    max_age: Option<u64>,
-    same_site: String,
-    secure: bool,
-}
-
 fn cookie_attributes(
     value: JsValue,
 ) -> Result<workos_edge_core::web::cookies::CookieAttributes, JsError> {
     use workos_edge_core::web::cookies::{CookieAttributes, SameSite};
-    let o: CookieOptions = from_js(value, "cookie options")?;
-    let same_site = SameSite::parse(&o.same_site)
+    // As the middleware passes them: `{path, domain?, maxAge?, sameSite, secure}`.
+    let what = "cookie options";
+    let mut o = Members::of(json_from_js(value, what)?, what).map_err(shape(what))?;
+    let same_site = SameSite::parse(&o.string("sameSite").map_err(shape(what))?)
         .ok_or_else(|| JsError::new("cookieSameSite must be lax, strict or none"))?;
     Ok(CookieAttributes {
-        path: o.path,
-        domain: o.domain,
-        max_age: o.max_age,
+        path: o.string("path").map_err(shape(what))?,
+        domain: o.optional_string("domain").map_err(shape(what))?,
+        max_age: o.optional_u64("maxAge").map_err(shape(what))?,
         same_site,
-        secure: o.secure,
+        secure: o.bool("secure").map_err(shape(what))?,
     })
 }
 

@@ -1,16 +1,17 @@
 //! `POST /user_management/authenticate`: the grants, the reply, and the error bodies WorkOS
 //! answers with.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{ApiRequest, AUTHENTICATE_PATH};
+use crate::json::{Members, ShapeError};
 use crate::redact::{Redacted, RedactedOption};
 
 /// The body of `POST /user_management/authenticate`, one variant per grant. Serialises to the
 /// SDK's exact field names; absent options are omitted. `Debug` shows the grant type and
 /// client id only.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "grant_type")]
 pub enum AuthenticateGrant {
     /// Exchange an AuthKit authorization code.
@@ -115,6 +116,55 @@ impl std::fmt::Debug for AuthenticateGrant {
 }
 
 impl AuthenticateGrant {
+    /// Reads a grant in the API's form (`{grant_type, client_id, ...}`; members the grant does
+    /// not use are ignored).
+    pub fn from_value(value: Value) -> Result<Self, ShapeError> {
+        let mut m = Members::of(value, "grant")?;
+        let grant = m.string("grant_type")?;
+        let client_id = m.string("client_id")?;
+        let invitation_token = m.optional_string("invitation_token")?;
+        let ip_address = m.optional_string("ip_address")?;
+        let user_agent = m.optional_string("user_agent")?;
+        Ok(match grant.as_str() {
+            "authorization_code" => Self::AuthorizationCode {
+                client_id,
+                client_secret: m.optional_string("client_secret")?,
+                code: m.string("code")?,
+                code_verifier: m.optional_string("code_verifier")?,
+                invitation_token,
+                ip_address,
+                user_agent,
+            },
+            "refresh_token" => Self::RefreshToken {
+                client_id,
+                client_secret: m.optional_string("client_secret")?,
+                refresh_token: m.string("refresh_token")?,
+                organization_id: m.optional_string("organization_id")?,
+                ip_address,
+                user_agent,
+            },
+            "password" => Self::Password {
+                client_id,
+                client_secret: m.string("client_secret")?,
+                email: m.string("email")?,
+                password: m.string("password")?,
+                invitation_token,
+                ip_address,
+                user_agent,
+            },
+            "urn:workos:oauth:grant-type:magic-auth:code" => Self::MagicAuth {
+                client_id,
+                client_secret: m.string("client_secret")?,
+                code: m.string("code")?,
+                email: m.string("email")?,
+                invitation_token,
+                ip_address,
+                user_agent,
+            },
+            _ => return Err(ShapeError("grant_type")),
+        })
+    }
+
     /// The request for this grant against `base_url`. The SDK puts `grant_type` first and
     /// `client_id` second; serde's internal tag does the same.
     pub fn to_request(&self, base_url: &str, api_key: Option<&str>) -> ApiRequest {

@@ -11,7 +11,10 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::{ApiErrorBody, AuthenticationResponse, Impersonator, OauthTokens, UserResponse};
+use super::{
+    ApiErrorBody, AuthenticateGrant, AuthenticationResponse, Impersonator, OauthTokens,
+    UserResponse,
+};
 use crate::json::{Members, ShapeError};
 
 /// Why a body is not the shape the API documents (the field at fault, in words).
@@ -225,7 +228,7 @@ impl OauthTokens {
     }
 }
 
-crate::deserialize_by_hand!(Impersonator, OauthTokens);
+crate::deserialize_by_hand!(Impersonator, OauthTokens, AuthenticateGrant);
 
 impl AuthenticationResponse {
     /// Reads a reply already parsed into a map, keeping the map as [`AuthenticationResponse::raw`].
@@ -366,6 +369,58 @@ mod tests {
                 AuthenticationResponse::from_map(map(bad.clone())).is_err(),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn every_grant_reads_back_what_it_writes() {
+        let grants = [
+            AuthenticateGrant::AuthorizationCode {
+                client_id: "client".into(),
+                client_secret: None,
+                code: "c".into(),
+                code_verifier: Some("v".into()),
+                invitation_token: None,
+                ip_address: Some("1.2.3.4".into()),
+                user_agent: None,
+            },
+            AuthenticateGrant::RefreshToken {
+                client_id: "client".into(),
+                client_secret: Some("sk".into()),
+                refresh_token: "r".into(),
+                organization_id: Some("org".into()),
+                ip_address: None,
+                user_agent: Some("ua".into()),
+            },
+            AuthenticateGrant::Password {
+                client_id: "client".into(),
+                client_secret: "sk".into(),
+                email: "e".into(),
+                password: "p".into(),
+                invitation_token: Some("i".into()),
+                ip_address: None,
+                user_agent: None,
+            },
+            AuthenticateGrant::MagicAuth {
+                client_id: "client".into(),
+                client_secret: "sk".into(),
+                code: "123456".into(),
+                email: "e".into(),
+                invitation_token: None,
+                ip_address: None,
+                user_agent: None,
+            },
+        ];
+        for grant in grants {
+            let written = serde_json::to_value(&grant).unwrap();
+            assert_eq!(AuthenticateGrant::from_value(written), Ok(grant));
+        }
+        for bad in [
+            json!({"grant_type": "client_credentials", "client_id": "c"}),
+            json!({"grant_type": "password", "client_id": "c", "client_secret": "s", "email": "e"}),
+            json!({"client_id": "c", "code": "x"}),
+        ] {
+            assert!(AuthenticateGrant::from_value(bad.clone()).is_err(), "{bad}");
         }
     }
 }
