@@ -122,7 +122,6 @@ impl AuthenticateGrant {
         let mut m = Members::of(value, "grant")?;
         let grant = m.string("grant_type")?;
         let client_id = m.string("client_id")?;
-        let invitation_token = m.optional_string("invitation_token")?;
         let ip_address = m.optional_string("ip_address")?;
         let user_agent = m.optional_string("user_agent")?;
         Ok(match grant.as_str() {
@@ -131,7 +130,7 @@ impl AuthenticateGrant {
                 client_secret: m.optional_string("client_secret")?,
                 code: m.string("code")?,
                 code_verifier: m.optional_string("code_verifier")?,
-                invitation_token,
+                invitation_token: m.optional_string("invitation_token")?,
                 ip_address,
                 user_agent,
             },
@@ -148,7 +147,7 @@ impl AuthenticateGrant {
                 client_secret: m.string("client_secret")?,
                 email: m.string("email")?,
                 password: m.string("password")?,
-                invitation_token,
+                invitation_token: m.optional_string("invitation_token")?,
                 ip_address,
                 user_agent,
             },
@@ -157,7 +156,7 @@ impl AuthenticateGrant {
                 client_secret: m.string("client_secret")?,
                 code: m.string("code")?,
                 email: m.string("email")?,
-                invitation_token,
+                invitation_token: m.optional_string("invitation_token")?,
                 ip_address,
                 user_agent,
             },

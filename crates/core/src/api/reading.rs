@@ -423,4 +423,21 @@ mod tests {
             assert!(AuthenticateGrant::from_value(bad.clone()).is_err(), "{bad}");
         }
     }
+
+    /// The derived tagged enum ignored members the chosen grant has no field for, whatever
+    /// their type; only the grant's own members are checked.
+    #[test]
+    fn a_grant_ignores_members_of_other_grants() {
+        let refresh = AuthenticateGrant::from_value(json!({
+            "grant_type": "refresh_token", "client_id": "c", "refresh_token": "r",
+            "invitation_token": 1, "code": [], "code_verifier": {},
+        }))
+        .unwrap();
+        assert!(matches!(refresh, AuthenticateGrant::RefreshToken { .. }));
+        assert!(AuthenticateGrant::from_value(json!({
+            "grant_type": "authorization_code", "client_id": "c", "code": "x",
+            "invitation_token": 1,
+        }))
+        .is_err());
+    }
 }

@@ -9,9 +9,11 @@
 //! - claims that are a JSON object whose `exp`, `nbf` and `iat`, when present, are numbers
 //!   (a fraction is cut off) within chrono's range of dates, years −262 143 to 262 142.
 //!
-//! One difference: the crate also decoded `x5t`/`x5t#S256` as base64 thumbprints of a set
-//! length. Nothing here uses certificates and jose ignores those members, so only their type
-//! is checked.
+//! Two differences: the crate also decoded `x5t`/`x5t#S256` as base64 thumbprints of a set
+//! length (nothing here uses certificates and jose ignores those members, so only their type
+//! is checked); and it refused a header or claims object naming a member twice (serde's
+//! `duplicate_field`), where the `serde_json::Value` read here keeps the last one, as jose's
+//! `JSON.parse` does. The signature covers the bytes, so only the signer can send such a token.
 
 use serde_json::{Map, Value};
 
@@ -288,5 +290,74 @@ mod tests {
         }
         let edges = read_claims(br#"{"exp":8210266876799,"nbf":-8334601315200}"#).unwrap();
         assert_eq!(edges.expiration, Some(8_210_266_876_799));
+        for bad in [
+            r#"{"exp":18446744073709551615}"#,
+            r#"{"exp":-8334601315201}"#,
+            r#"{"exp":1e400}"#,
+            r#"{"exp":true}"#,
+            r#"{"exp":[1]}"#,
+            r#"{"act":1,"sub":{}}"#,
+            r#"{"permissions":"a"}"#,
+        ] {
+            assert!(read_claims(bad.as_bytes()).is_err(), "{bad}");
+        }
+        assert_eq!(read_claims(br#"{"exp":-0.9}"#).unwrap().expiration, Some(0));
+        assert_eq!(
+            read_claims(br#"{"sub":null,"roles":null}"#).unwrap().claims,
+            AccessTokenClaims::default()
+        );
+    }
+
+    /// jwt-compact refused a repeated member; this reader keeps the last, as jose does. Pinned
+    /// so that a change either way is deliberate.
+    #[test]
+    fn a_repeated_member_keeps_the_last_value_as_jose_does() {
+        let repeated = token(r#"{"alg":"none","alg":"RS256","kid":"a","kid":"b"}"#, "{}");
+        let header = split(&repeated).unwrap();
+        assert_eq!(
+            (header.algorithm.as_str(), header.key_id.as_deref()),
+            ("RS256", Some("b"))
+        );
+        let claims = read_claims(br#"{"exp":1,"exp":2,"sub":"a","sub":"b"}"#).unwrap();
+        assert_eq!(claims.expiration, Some(2));
+        assert_eq!(claims.claims.sub.as_deref(), Some("b"));
+        // A repeated `crit` is still a `crit`.
+        assert!(
+            split(&token(r#"{"alg":"RS256","crit":["x"],"crit":null}"#, "{}"))
+                .unwrap()
+                .has_critical
+        );
+    }
+
+    #[test]
+    fn hostile_segments_are_errors_not_panics() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let inputs = [
+            String::new(),
+            "..".to_owned(),
+            "...".to_owned(),
+            "\u{e9}.\u{e9}.\u{e9}".to_owned(),
+            token(&deep, "{}"),
+            token(r#"{"alg":"RS256"}"#, &deep),
+            format!("{}..", b64url_encode(br#"{"alg":"RS256"}"#)),
+            format!(
+                "{}.{}.",
+                b64url_encode(br#"{"alg":"RS256"}"#),
+                b64url_encode(b"\xff")
+            ),
+        ];
+        for input in &inputs {
+            if let Ok(parsed) = split(input) {
+                let _ = read_claims(&parsed.claims_json);
+            }
+        }
+        // An empty signature part decodes to no bytes (the signature check then fails).
+        let unsigned = format!(
+            "{}.{}.",
+            b64url_encode(br#"{"alg":"RS256"}"#),
+            b64url_encode(b"{}")
+        );
+        let empty = split(&unsigned).unwrap();
+        assert!(empty.signature.is_empty());
     }
 }
