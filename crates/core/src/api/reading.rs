@@ -129,18 +129,6 @@ impl UserResponse {
     }
 }
 
-impl<'de> Deserialize<'de> for UserResponse {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Self::from_map(Map::deserialize(deserializer)?).map_err(D::Error::custom)
-    }
-}
-
-impl Serialize for UserResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_map().serialize(serializer)
-    }
-}
-
 impl ApiErrorBody {
     /// Reads an error body; fields this type does not name go to [`ApiErrorBody::other`].
     pub fn from_map(map: Map<String, Value>) -> Result<Self, Shape> {
@@ -192,17 +180,25 @@ impl ApiErrorBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ApiErrorBody {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Self::from_map(Map::deserialize(deserializer)?).map_err(D::Error::custom)
-    }
+/// `Deserialize` through `from_map` and `Serialize` through `to_map`: the types that keep the
+/// members they do not name.
+macro_rules! serde_through_map {
+    ($($name:ty),*) => {$(
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                Self::from_map(Map::deserialize(deserializer)?).map_err(D::Error::custom)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                self.to_map().serialize(serializer)
+            }
+        }
+    )*};
 }
 
-impl Serialize for ApiErrorBody {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_map().serialize(serializer)
-    }
-}
+serde_through_map!(UserResponse, ApiErrorBody);
 
 impl Impersonator {
     /// Reads `{email, reason}`.
