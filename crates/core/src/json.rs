@@ -5,7 +5,7 @@
 //! the edge Worker's wasm (BENCHMARKS.md, "Size"). [`Members`] does the same checks with one
 //! copy: a required member must be present with its type, an optional one may be absent or
 //! `null` (as serde reads an `Option`), and a member with a default may be absent but not of
-//! another type. [`deserialize_by_hand!`] keeps such types usable with `serde_json`.
+//! another type. `deserialize_by_hand!` keeps such types usable with `serde_json`.
 
 use std::fmt;
 
@@ -178,8 +178,6 @@ fn nullable<T>(read: impl FnOnce(Value) -> Option<T>) -> impl FnOnce(Value) -> O
 
 /// Implements `serde::Deserialize` for types with `fn from_value(Value) -> Result<Self,
 /// ShapeError>`, through one parse into a `Value`.
-#[macro_export]
-#[doc(hidden)]
 macro_rules! deserialize_by_hand {
     ($($name:ty),* $(,)?) => {$(
         impl<'de> serde::Deserialize<'de> for $name {
@@ -190,6 +188,7 @@ macro_rules! deserialize_by_hand {
         }
     )*};
 }
+pub(crate) use deserialize_by_hand;
 
 #[cfg(test)]
 mod tests {

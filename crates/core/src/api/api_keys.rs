@@ -75,7 +75,7 @@ impl ApiKey {
     }
 }
 
-crate::deserialize_by_hand!(ApiKeyOwner, ApiKey);
+crate::json::deserialize_by_hand!(ApiKeyOwner, ApiKey);
 
 /// What a validation reply means.
 #[derive(Debug, Clone, PartialEq, Eq)]

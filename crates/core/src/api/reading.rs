@@ -224,7 +224,7 @@ impl OauthTokens {
     }
 }
 
-crate::deserialize_by_hand!(Impersonator, OauthTokens, AuthenticateGrant);
+crate::json::deserialize_by_hand!(Impersonator, OauthTokens, AuthenticateGrant);
 
 impl AuthenticationResponse {
     /// Reads a reply already parsed into a map, keeping the map as [`AuthenticationResponse::raw`].

@@ -258,7 +258,7 @@ impl Organization {
     }
 }
 
-crate::deserialize_by_hand!(
+crate::json::deserialize_by_hand!(
     Session,
     ListMetadata,
     RoleRef,

@@ -1,6 +1,6 @@
 //! WorkOS access tokens: RS256 JWTs checked against a JWKS given as data.
 //!
-//! Parsing is done by hand ([`compact`]); the RSA check sits behind [`SignatureVerifier`] so hosts
+//! Parsing is done by hand (the `compact` module); the RSA check sits behind [`SignatureVerifier`] so hosts
 //! with WebCrypto can do it natively (it is ~5x faster than RSA in wasm). Hosts whose check is
 //! asynchronous use the two halves, [`prepare`] and [`PendingVerification::finish`].
 //!
@@ -114,7 +114,7 @@ impl Jwk {
     }
 }
 
-crate::deserialize_by_hand!(Jwks, Jwk);
+crate::json::deserialize_by_hand!(Jwks, Jwk);
 
 /// Checks RSASSA-PKCS1-v1_5 with SHA-256 signatures.
 pub trait SignatureVerifier {
