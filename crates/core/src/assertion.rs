@@ -64,7 +64,7 @@ pub struct SigningKey {
     pub alg: AssertionAlg,
     /// The private JWK as configured (with `d`).
     pub private_jwk: Map<String, Value>,
-    /// The public JWK as published (`kty`, `crv`, `x`, [`y`], `kid`, `alg`, `use`).
+    /// The public JWK as published (`kty`, `crv`, `x`, `y` (EC keys), `kid`, `alg`, `use`).
     pub public_jwk: Value,
 }
 
