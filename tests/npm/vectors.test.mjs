@@ -254,6 +254,25 @@ describe('sealData / unsealData interoperate with iron-session 8 both ways', () 
     await assert.rejects(() => ironSession.sealData({ a: 1 }, { password: short }), /Password string too short/);
   });
 
+  test('values JSON cannot hold are sealed as JSON.stringify writes them, as iron-session does', async () => {
+    // The bindings hand JS values to the core as JSON text, so Dates, undefined members,
+    // functions and NaN come out exactly as iron-session's own JSON.stringify leaves them.
+    const value = { at: new Date(0), skip: undefined, f: () => 1, nan: NaN, inf: -Infinity, nested: { u: undefined, list: [undefined, 1] } };
+    const expected = { at: '1970-01-01T00:00:00.000Z', nan: null, inf: null, nested: { list: [null, 1] } };
+    const ourSeal = await ours.sealData(value, { password: A });
+    const theirSeal = await ironSession.sealData(value, { password: A });
+    assert.deepStrictEqual(await ironSession.unsealData(ourSeal, { password: A }), expected);
+    assert.deepStrictEqual(await ours.unsealData(theirSeal, { password: A }), expected);
+    // What JSON.stringify refuses (BigInt, cycles) is refused by both, with an error, not a crash.
+    const cyclic = { a: 1 };
+    cyclic.self = cyclic;
+    for (const bad of [{ big: 1n }, cyclic]) {
+      await assert.rejects(() => ironSession.sealData(bad, { password: A }));
+      await assert.rejects(() => ours.sealData(bad, { password: A }));
+    }
+    assert.deepStrictEqual(await ours.unsealData(await ours.sealData({ still: 'works' }, { password: A }), { password: A }), { still: 'works' });
+  });
+
   test('undefined data is refused with a TypeError, as iron-session', async () => {
     await assert.rejects(() => ironSession.sealData(undefined, { password: A }), TypeError);
     await assert.rejects(() => ours.sealData(undefined, { password: A }), TypeError);
