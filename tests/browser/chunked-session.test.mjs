@@ -14,9 +14,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { launchChromium, noPageErrors, Profiles } from './chromium.mjs';
+import { dashboardReady, fetchFromPage, noPageErrors, signIn, startSiteStack } from './chromium.mjs';
 
-import { api, startEmulator, startWorker, unsealWithCli } from '../e2e/harness.mjs';
+import { api, startEmulator, unsealWithCli } from '../e2e/harness.mjs';
 
 const NAME = 'wos-session';
 const CHUNKS = [`${NAME}.0`, `${NAME}.1`];
@@ -27,8 +27,8 @@ const LONG_NAME = `${'F'.repeat(LONG.n)} ${'L'.repeat(LONG.n)}`;
 let emulator;
 let site;
 let refreshing;
-let browser;
 let profiles;
+let stack;
 
 before(async () => {
   emulator = await startEmulator();
@@ -40,44 +40,17 @@ before(async () => {
     email_verified: true,
   });
   assert.equal(created.status, 201, JSON.stringify(created).slice(0, 200));
-  const common = { WORKOS_API_BASE_URL: emulator.url };
-  [site, refreshing, browser] = await Promise.all([
-    startWorker(common),
-    // Tokens live an hour; a two-hour buffer makes the edge refresh on every request.
-    startWorker({ ...common, REFRESH_BUFFER_SECONDS: '7200' }),
-    launchChromium(),
-  ]);
-  profiles = new Profiles(browser);
+  stack = await startSiteStack(emulator.url);
+  ({ site, refreshing, profiles } = stack);
 });
 
 after(async () => {
-  await profiles?.closeAll();
-  for (const s of [site, refreshing, emulator]) s?.stop();
+  await stack?.stop();
+  emulator?.stop();
 });
 
 // ---------------------------------------------------------------------------------------------
-// Helpers (as in site.test.mjs)
-
-/** Signs in straight through /auth/login (the emulator signs the hinted user in at once). */
-async function signIn(page, base, loginHint = 'ada@example.com') {
-  const q = new URLSearchParams({ returnTo: '/dashboard', loginHint });
-  await page.goto(`${base}/auth/login?${q}`);
-  await page.waitForURL(`${base}/dashboard`);
-  await dashboardReady(page);
-}
-
-async function dashboardReady(page) {
-  await page.locator('main[aria-busy="false"]').waitFor();
-  await page.locator('#sessions li').first().waitFor();
-  await page.locator('#organizations li').first().waitFor();
-}
-
-function fetchFromPage(page, pathname) {
-  return page.evaluate(async (p) => {
-    const res = await fetch(p, { headers: { accept: 'application/json' } });
-    return { status: res.status, body: await res.json().catch(() => null) };
-  }, pathname);
-}
+// Helpers
 
 /** The session cookies in the browser's jar: their names (sorted), the cookies, and the
  *  chunks joined in index order. (Cookies are per host, not per port: both Workers on
@@ -134,7 +107,7 @@ function sidOf(data) {
 describe('a session larger than one cookie, in Chromium', () => {
   test('signs in as chunks, is shown on the dashboard, survives refreshes, and sign-out leaves no chunk', async () => {
     const { context, page } = await profiles.open();
-    await signIn(page, site.url, LONG.email);
+    await signIn(page, site.url, { loginHint: LONG.email });
     const session = await expectLongUserShown(page);
     const signedIn = await expectChunked(context);
     assert.ok(signedIn.joined.length > 4096, `the seal (${signedIn.joined.length} bytes) does not fit one cookie`);
@@ -201,7 +174,7 @@ describe('a session larger than one cookie, in Chromium', () => {
     assert.deepEqual((await sessionJar(context)).names, [NAME]);
 
     // Signing in as the long user with Ada's cookie in the jar: the plain cookie is deleted.
-    await signIn(page, site.url, LONG.email);
+    await signIn(page, site.url, { loginHint: LONG.email });
     await expectLongUserShown(page);
     await expectChunked(context);
 

@@ -13,59 +13,29 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { launchChromium, noPageErrors, Profiles } from './chromium.mjs';
+import { dashboardReady, fetchFromPage, noPageErrors, signIn, startSiteStack } from './chromium.mjs';
 
-import { api, artifacts, Browser, COOKIE_PASSWORD, root, startEmulator, startWorker, unsealWithCli } from '../e2e/harness.mjs';
-
+import { api, artifacts, Browser, COOKIE_PASSWORD, root, startEmulator, unsealWithCli } from '../e2e/harness.mjs';
 
 let emulator;
 let site;
 let refreshing;
-let browser;
 let profiles;
+let stack;
 
 before(async () => {
   emulator = await startEmulator();
-  const common = { WORKOS_API_BASE_URL: emulator.url };
-  [site, refreshing, browser] = await Promise.all([
-    startWorker(common),
-    // Tokens live an hour; a two-hour buffer makes the edge refresh on every request.
-    startWorker({ ...common, REFRESH_BUFFER_SECONDS: '7200' }),
-    launchChromium(),
-  ]);
-  profiles = new Profiles(browser);
+  stack = await startSiteStack(emulator.url);
+  ({ site, refreshing, profiles } = stack);
 });
 
 after(async () => {
-  await profiles?.closeAll();
-  for (const s of [site, refreshing, emulator]) s?.stop();
+  await stack?.stop();
+  emulator?.stop();
 });
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** Signs in straight through /auth/login (the emulator signs the hinted user in at once). */
-async function signIn(page, base, { loginHint = 'ada@example.com', returnTo = '/dashboard' } = {}) {
-  const q = new URLSearchParams({ returnTo, loginHint });
-  await page.goto(`${base}/auth/login?${q}`);
-  await page.waitForURL(`${base}${returnTo}`);
-  if (returnTo === '/dashboard') await dashboardReady(page);
-}
-
-/** The dashboard has rendered the session and the lists. */
-async function dashboardReady(page) {
-  await page.locator('main[aria-busy="false"]').waitFor();
-  await page.locator('#sessions li').first().waitFor();
-  await page.locator('#organizations li').first().waitFor();
-}
-
-/** What the page itself gets from a JSON route (same cookies as the page). */
-function fetchFromPage(page, pathname) {
-  return page.evaluate(async (p) => {
-    const res = await fetch(p, { headers: { accept: 'application/json' } });
-    return { status: res.status, body: await res.json().catch(() => null) };
-  }, pathname);
-}
 
 async function organizations() {
   const { data } = await api(emulator.url, 'GET', '/organizations?limit=100');
