@@ -5,8 +5,8 @@
 //! enums buffer through serde's `Content` machinery, which cost the Worker's wasm more than
 //! these two messages are worth (see BENCHMARKS.md, "Size").
 
-use serde_json::{json, Map, Value};
-use workos_edge_core::json::parse_object;
+use serde_json::json;
+use workos_edge_core::json::{parse_object, to_text, Members, ShapeError};
 use workos_edge_core::refresh::{ApiError, RefreshFailure, RefreshFailureReason};
 
 /// Worker → coordinator.
@@ -61,38 +61,41 @@ pub enum CoordinatorReply {
 impl CoordinatorRequest {
     /// `{"action": "refresh" | "forget" | "alias", ...}`.
     pub fn to_json(&self) -> String {
-        match self {
+        let message = match self {
             Self::Refresh {
                 sealed,
                 organization_id,
             } => json!({"action": "refresh", "sealed": sealed, "organization_id": organization_id}),
             Self::Forget => json!({"action": "forget"}),
             Self::Alias { name } => json!({"action": "alias", "name": name}),
-        }
-        .to_string()
+        };
+        to_text(&message)
     }
 
     /// The request [`Self::to_json`] wrote, or `None` for anything else.
     pub fn from_json(text: &str) -> Option<Self> {
-        let object = parse_object(text.as_bytes())?;
-        match object.get("action")?.as_str()? {
-            "refresh" => Some(Self::Refresh {
-                sealed: string(&object, "sealed")?,
-                organization_id: optional_string(&object, "organization_id")?,
-            }),
-            "forget" => Some(Self::Forget),
-            "alias" => Some(Self::Alias {
-                name: string(&object, "name")?,
-            }),
-            _ => None,
-        }
+        let mut m = Members::from_map(parse_object(text.as_bytes())?);
+        let read = |m: &mut Members| -> Result<Self, ShapeError> {
+            Ok(match m.string("action")?.as_str() {
+                "refresh" => Self::Refresh {
+                    sealed: m.string("sealed")?,
+                    organization_id: m.optional_string("organization_id")?,
+                },
+                "forget" => Self::Forget,
+                "alias" => Self::Alias {
+                    name: m.string("name")?,
+                },
+                _ => return Err(ShapeError("action")),
+            })
+        };
+        read(&mut m).ok()
     }
 }
 
 impl CoordinatorReply {
     /// `{"outcome": "refreshed" | "failed" | "unexpected" | "forgotten", ...}`.
     pub fn to_json(&self) -> String {
-        match self {
+        let message = match self {
             Self::Refreshed { sealed } => json!({"outcome": "refreshed", "sealed": sealed}),
             Self::Failed {
                 reason,
@@ -106,53 +109,35 @@ impl CoordinatorReply {
                 json!({"outcome": "unexpected", "name": name, "message": message, "status": status})
             }
             Self::Forgotten => json!({"outcome": "forgotten"}),
-        }
-        .to_string()
+        };
+        to_text(&message)
     }
 
     /// The reply [`Self::to_json`] wrote, or `None` for anything else.
     pub fn from_json(text: &str) -> Option<Self> {
-        let object = parse_object(text.as_bytes())?;
-        match object.get("outcome")?.as_str()? {
-            "refreshed" => Some(Self::Refreshed {
-                sealed: string(&object, "sealed")?,
-            }),
-            "failed" => Some(Self::Failed {
-                reason: string(&object, "reason")?,
-                retry_after: optional_u64(&object, "retry_after")?,
-            }),
-            "unexpected" => Some(Self::Unexpected {
-                name: string(&object, "name")?,
-                message: string(&object, "message")?,
-                status: match optional_u64(&object, "status")? {
-                    Some(status) => Some(u16::try_from(status).ok()?),
-                    None => None,
+        let mut m = Members::from_map(parse_object(text.as_bytes())?);
+        let read = |m: &mut Members| -> Result<Self, ShapeError> {
+            Ok(match m.string("outcome")?.as_str() {
+                "refreshed" => Self::Refreshed {
+                    sealed: m.string("sealed")?,
                 },
-            }),
-            "forgotten" => Some(Self::Forgotten),
-            _ => None,
-        }
-    }
-}
-
-/// A required string member.
-fn string(object: &Map<String, Value>, name: &str) -> Option<String> {
-    object.get(name)?.as_str().map(str::to_owned)
-}
-
-/// An optional string member: absent or `null` is `Some(None)`, another type is `None`.
-fn optional_string(object: &Map<String, Value>, name: &str) -> Option<Option<String>> {
-    match object.get(name) {
-        None | Some(Value::Null) => Some(None),
-        Some(value) => value.as_str().map(|text| Some(text.to_owned())),
-    }
-}
-
-/// An optional unsigned integer member, read as [`optional_string`] reads strings.
-fn optional_u64(object: &Map<String, Value>, name: &str) -> Option<Option<u64>> {
-    match object.get(name) {
-        None | Some(Value::Null) => Some(None),
-        Some(value) => value.as_u64().map(Some),
+                "failed" => Self::Failed {
+                    reason: m.string("reason")?,
+                    retry_after: m.optional_u64("retry_after")?,
+                },
+                "unexpected" => Self::Unexpected {
+                    name: m.string("name")?,
+                    message: m.string("message")?,
+                    status: m
+                        .optional_u64("status")?
+                        .map(|status| u16::try_from(status).map_err(|_| ShapeError("status")))
+                        .transpose()?,
+                },
+                "forgotten" => Self::Forgotten,
+                _ => return Err(ShapeError("outcome")),
+            })
+        };
+        read(&mut m).ok()
     }
 }
 

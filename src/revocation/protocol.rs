@@ -4,7 +4,7 @@
 //! (derived internally tagged enums cost more wasm than the messages are worth).
 
 use serde_json::{json, Value};
-use workos_edge_core::json::parse_object;
+use workos_edge_core::json::{parse_object, to_text, Members, ShapeError};
 
 /// A call to the revocation list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub struct ListReply {
 impl ListRequest {
     /// `{"op": "record" | "since", ...}`.
     pub fn to_json(&self) -> String {
-        match self {
+        let message = match self {
             Self::Record {
                 event_id,
                 signed_at,
@@ -61,30 +61,29 @@ impl ListRequest {
                 "now_s": now_s,
             }),
             Self::Since { after, now_s } => json!({"op": "since", "after": after, "now_s": now_s}),
-        }
-        .to_string()
+        };
+        to_text(&message)
     }
 
     /// The request [`Self::to_json`] wrote, or `None` for anything else.
     pub fn from_json(text: &str) -> Option<Self> {
-        let object = parse_object(text.as_bytes())?;
-        let number = |name: &str| object.get(name).and_then(Value::as_u64);
-        match object.get("op")?.as_str()? {
-            "record" => Some(Self::Record {
-                event_id: object.get("event_id")?.as_str()?.to_owned(),
-                signed_at: number("signed_at")?,
-                session_id: match object.get("session_id") {
-                    None | Some(Value::Null) => None,
-                    Some(value) => Some(value.as_str()?.to_owned()),
+        let mut m = Members::from_map(parse_object(text.as_bytes())?);
+        let read = |m: &mut Members| -> Result<Self, ShapeError> {
+            Ok(match m.string("op")?.as_str() {
+                "record" => Self::Record {
+                    event_id: m.string("event_id")?,
+                    signed_at: m.u64("signed_at")?,
+                    session_id: m.optional_string("session_id")?,
+                    now_s: m.u64("now_s")?,
                 },
-                now_s: number("now_s")?,
-            }),
-            "since" => Some(Self::Since {
-                after: number("after")?,
-                now_s: number("now_s")?,
-            }),
-            _ => None,
-        }
+                "since" => Self::Since {
+                    after: m.u64("after")?,
+                    now_s: m.u64("now_s")?,
+                },
+                _ => return Err(ShapeError("op")),
+            })
+        };
+        read(&mut m).ok()
     }
 }
 
@@ -99,36 +98,35 @@ pub fn revocation_pair(value: &Value) -> Option<(String, u64)> {
 impl ListReply {
     /// `{"replayed", "duplicate", "seq", "revoked": [[session, at], ...]}`.
     pub fn to_json(&self) -> String {
-        json!({
+        to_text(&json!({
             "replayed": self.replayed,
             "duplicate": self.duplicate,
             "seq": self.seq,
             "revoked": self.revoked,
-        })
-        .to_string()
+        }))
     }
 
     /// The reply [`Self::to_json`] wrote (`replayed`, `duplicate` and `revoked` may be absent),
     /// or `None` for anything else.
     pub fn from_json(text: &str) -> Option<Self> {
-        let object = parse_object(text.as_bytes())?;
-        let flag = |name: &str| match object.get(name) {
-            None => Some(false),
-            Some(value) => value.as_bool(),
+        let mut m = Members::from_map(parse_object(text.as_bytes())?);
+        let read = |m: &mut Members| -> Result<Self, ShapeError> {
+            Ok(Self {
+                replayed: m.bool_or_false("replayed")?,
+                duplicate: m.bool_or_false("duplicate")?,
+                seq: m.u64("seq")?,
+                revoked: m
+                    .optional("revoked", |list| match list {
+                        Value::Array(pairs) => pairs
+                            .iter()
+                            .map(|pair| revocation_pair(pair).ok_or(ShapeError("revoked")))
+                            .collect(),
+                        _ => Err(ShapeError("revoked")),
+                    })?
+                    .unwrap_or_default(),
+            })
         };
-        Some(Self {
-            replayed: flag("replayed")?,
-            duplicate: flag("duplicate")?,
-            seq: object.get("seq")?.as_u64()?,
-            revoked: match object.get("revoked") {
-                None => Vec::new(),
-                Some(list) => list
-                    .as_array()?
-                    .iter()
-                    .map(revocation_pair)
-                    .collect::<Option<_>>()?,
-            },
-        })
+        read(&mut m).ok()
     }
 }
 

@@ -78,7 +78,7 @@ impl RevocationList {
         storage.put(&event_key, (now_s, signed_at)).await?;
         if let Some(session) = session_id {
             seq += 1;
-            let entry = serde_json::json!([session, now_s]).to_string();
+            let entry = workos_edge_core::json::to_text(&serde_json::json!([session, now_s]));
             storage.put(&revocation_key(seq), entry).await?;
             storage.put("seq", seq).await?;
         }

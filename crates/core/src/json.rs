@@ -11,6 +11,12 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+/// `value` as JSON text, written straight into a buffer (`Value`'s `Display` goes through
+/// `core::fmt`, one `write_str` per token).
+pub fn to_text(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 /// Parses a JSON object; `None` for anything else.
 ///
 /// Always through `Value`: asking serde_json for a `Map` (or any typed value) directly makes it
@@ -89,6 +95,12 @@ impl Members {
     /// A boolean that must be present.
     pub fn bool(&mut self, name: &'static str) -> Result<bool, ShapeError> {
         self.take(name, |value| value.as_bool())?
+            .ok_or(ShapeError(name))
+    }
+
+    /// A non-negative integer that must be present.
+    pub fn u64(&mut self, name: &'static str) -> Result<u64, ShapeError> {
+        self.take(name, |value| value.as_u64())?
             .ok_or(ShapeError(name))
     }
 
@@ -212,6 +224,7 @@ mod tests {
         );
         assert_eq!(members.bool_or_false("d"), Ok(true));
         assert_eq!(members.optional_i64("e"), Ok(Some(3)));
+        assert_eq!(members.u64("absent"), Err(ShapeError("absent")));
         assert_eq!(members.strings_or_empty("f"), Err(ShapeError("f")));
         assert_eq!(members.string("a"), Err(ShapeError("a")), "taken already");
         assert_eq!(members.string_or("g", "d"), Ok("d".to_owned()));
