@@ -105,9 +105,48 @@ export function buildWorker() {
   built = true;
 }
 
-/** `wrangler dev` on the built Worker with the given vars. */
-export async function startWorker(vars, { coordinator = true } = {}) {
+/** `wrangler dev` on the built Worker with the given vars.
+ *
+ *  A port from `freePort()` can be taken again before workerd binds it (Miniflare and the
+ *  inspector pick ports of their own, and suites start Workers in parallel): workerd then
+ *  exits with "Address already in use" while whatever holds the port answers. So the Worker is
+ *  up only when wrangler says "Ready on" its URL; if it exits first, it starts again on new
+ *  ports. */
+export async function startWorker(vars, options = {}) {
   buildWorker();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWorkerOnce(vars, options);
+    } catch (error) {
+      if (!(error instanceof WorkerExited) || attempt >= 3) throw error;
+    }
+  }
+}
+
+class WorkerExited extends Error {}
+
+/** Resolves when `child` prints `marker`; rejects with WorkerExited if it exits first. */
+function printed(child, marker, ms, what) {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not print "${marker}" in ${ms} ms`)), ms);
+    const watch = (chunk) => {
+      seen = (seen + chunk).slice(-4096);
+      if (seen.includes(marker)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', watch);
+    child.stderr.on('data', watch);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new WorkerExited(`${what} exited (${code}) before it was ready`));
+    });
+  });
+}
+
+async function startWorkerOnce(vars, { coordinator = true } = {}) {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workos-edge-e2e-'));
   let config = fs.readFileSync(path.join(root, 'wrangler.toml'), 'utf8');
@@ -133,7 +172,8 @@ export async function startWorker(vars, { coordinator = true } = {}) {
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
   }, `wrangler-${port}`);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/`, 90_000, 'wrangler dev');
+  await printed(child, `Ready on ${url}`, 90_000, `wrangler dev on port ${port}`);
+  await waitFor(`${url}/`, 30_000, 'wrangler dev');
   return { url, child, stop: () => stop(child) };
 }
 

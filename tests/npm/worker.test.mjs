@@ -50,7 +50,11 @@ before(async () => {
   base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
+    // A port taken again before workerd binds it makes wrangler exit while a stranger answers:
+    // fail clearly instead of testing the stranger.
+    if (worker.exitCode !== null) throw new Error(`wrangler dev exited (${worker.exitCode}); see test-artifacts/npm-worker-${port}.log`);
     try {
+      if (!fs.readFileSync(path.join(artifacts(), `npm-worker-${port}.log`), 'utf8').includes(`Ready on ${base}`)) throw new Error('not ready yet');
       await (await fetch(`${base}/app/public`)).arrayBuffer();
       break;
     } catch (error) {
