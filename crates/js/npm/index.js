@@ -88,6 +88,35 @@ const nodeCrypto = (() => {
   }
 })();
 
+const utf8 = new TextEncoder();
+const nodeVerifiers = new WeakMap();
+/**
+ * `(keyIndex, signedData, signature) => boolean` over a `KeySet`'s keys, imported into
+ * node:crypto once per key set (at import, not inside the callback: the core calls it with
+ * views into wasm memory, which a call back into the wasm could move). A key node:crypto
+ * cannot import verifies nothing.
+ */
+function nodeVerifier(keySet) {
+  let verify = nodeVerifiers.get(keySet);
+  if (verify === undefined) nodeVerifiers.set(keySet, (verify = importedVerifier(keySet)));
+  return verify;
+}
+
+function importedVerifier(keySet) {
+  const keys = Array.from({ length: keySet.length }, (_, i) => {
+    try {
+      const jwk = JSON.parse(keySet.keyJson(i));
+      return nodeCrypto.createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' });
+    } catch {
+      return undefined;
+    }
+  });
+  return (index, signedData, signature) => {
+    const key = keys[index];
+    return key !== undefined && nodeCrypto.verify('sha256', signedData, key, signature);
+  };
+}
+
 const INVALID_SESSION_COOKIE = Object.freeze({ authenticated: false, reason: 'invalid_session_cookie' });
 
 /**
@@ -97,7 +126,7 @@ const INVALID_SESSION_COOKIE = Object.freeze({ authenticated: false, reason: 'in
  * `{decided}` with the SDK's failure result.
  */
 function openNatively(sessionData, password) {
-  const opened = core.openSeal(sessionData || undefined, password, Date.now());
+  const opened = core.openSeal(utf8.encode(sessionData || ''), password, Date.now());
   if (!(opened instanceof Uint8Array)) return { decided: { ...opened.decided } };
   const view = new DataView(opened.buffer, opened.byteOffset, opened.byteLength);
   const [macBaseLength, macLength, ivLength, ciphertextLength, candidates] = [0, 4, 8, 12, 16].map((at) => view.getUint32(at, true));
@@ -312,6 +341,11 @@ export class UserManagement {
     if (!sessionData) return undefined;
     const out = core.unsealSession(sessionData, cookiePassword, Date.now());
     return out.ok ? out.value : {};
+  }
+
+  /** The JWKS when it is cached and fresh: no promise to wait for. */
+  freshJwks() {
+    return this.jwks && Date.now() - this.jwksFetchedAt < JWKS_MAX_AGE_MS ? this.jwks : undefined;
   }
 
   async getJwks(force = false) {
@@ -568,14 +602,13 @@ export class CookieSession {
     const cached = um.cachedSession(this.sessionData, this.cookiePassword);
     if (cached !== undefined) return cached;
     const w = um.workos;
-    let jwks = await um.getJwks();
+    let jwks = um.freshJwks() ?? (await um.getJwks());
     // With node:crypto the seal's HMAC and AES run natively and the core does the rest.
     const opened = nodeCrypto ? openNatively(this.sessionData, this.cookiePassword) : undefined;
     if (opened?.decided) return opened.decided;
-    const begin = (keys) =>
-      opened
-        ? core.beginAuthenticateOpened(this.sessionData, opened.plaintext, keys, Date.now(), w.leeway, w.issuer)
-        : core.beginAuthenticate(this.sessionData, this.cookiePassword, keys, Date.now(), w.leeway, w.issuer);
+    if (opened) return this.finishOpened(opened.plaintext, jwks);
+    // Without node:crypto (Workers, browsers): the core opens the cookie, WebCrypto verifies.
+    const begin = (keys) => core.beginAuthenticate(this.sessionData, this.cookiePassword, keys, Date.now(), w.leeway, w.issuer);
     let auth = begin(jwks);
     if (auth.unknownKeyId) {
       auth.free();
@@ -593,6 +626,29 @@ export class CookieSession {
     if (!result.authenticated) return result;
     const shaped = withKeys(AUTHENTICATED_KEYS, result);
     um.rememberToken(token, expiresAt);
+    um.rememberSession(this.sessionData, this.cookiePassword, shaped, expiresAt);
+    return shaped;
+  }
+
+  /** The rest of `authenticate()` after node:crypto opened the cookie: one synchronous core
+   *  call, node:crypto verifying the signature by key position. */
+  async finishOpened(plaintext, jwks) {
+    const um = this.userManagement;
+    const w = um.workos;
+    const tilde = this.sessionData.indexOf('~');
+    const suffix = tilde < 0 ? '' : this.sessionData.slice(tilde);
+    const known = w.tokenCacheEnabled ? (token) => um.isVerified(token) : undefined;
+    const run = () => JSON.parse(core.authenticateOpened(suffix, plaintext, jwks, Date.now(), w.leeway, w.issuer, nodeVerifier(jwks), known));
+    let out = run();
+    if (out.unknownKeyId) {
+      jwks = await um.getJwks(true);
+      out = run();
+      if (out.unknownKeyId) return { authenticated: false, reason: 'invalid_jwt' };
+    }
+    const { result, expiresAt } = out;
+    if (!result.authenticated) return result;
+    const shaped = withKeys(AUTHENTICATED_KEYS, result);
+    um.rememberToken(result.accessToken, expiresAt);
     um.rememberSession(this.sessionData, this.cookiePassword, shaped, expiresAt);
     return shaped;
   }

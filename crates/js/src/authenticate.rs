@@ -94,6 +94,18 @@ impl Authentication {
     }
 }
 
+impl Authentication {
+    /// The parsed token waiting for its signature check, if it got that far.
+    pub(crate) fn pending(&self) -> Option<&PendingVerification> {
+        self.pending.as_ref().map(|(_, pending)| pending)
+    }
+
+    /// The access token, once the cookie opened.
+    pub(crate) fn token(&self) -> Option<&str> {
+        self.access_token.as_deref()
+    }
+}
+
 /// A JWKS (`{keys: [...]}`) converted once, for every `authenticate()` until the next fetch.
 #[wasm_bindgen]
 pub struct KeySet {
@@ -108,6 +120,20 @@ impl KeySet {
         Ok(Self {
             jwks: Jwks::from_value(json_from_js(jwks, "jwks")?).map_err(shape("jwks"))?,
         })
+    }
+
+    /// How many keys the set holds (the positions `authenticateOpened` passes to its
+    /// `verify` callback).
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.jwks.keys.len()
+    }
+
+    /// The key at `index` as JWK JSON text (for the host to import it once).
+    #[wasm_bindgen(js_name = keyJson)]
+    pub fn key_json(&self, index: usize) -> Option<String> {
+        let key = self.jwks.keys.get(index)?;
+        serde_json::to_string(key).ok()
     }
 }
 

@@ -3,31 +3,46 @@
 //! runs the HMAC-SHA256 check and the AES-256-CBC decryption synchronously in native code (in
 //! wasm they are most of an uncached `authenticate()`), then hands the plaintext back.
 
-use js_sys::Uint8Array;
+use js_sys::{Function, Uint8Array};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The host's synchronous RS256 check: `(keyIndex, signedData, signature) => boolean`.
+    /// The byte arrays arrive as views into wasm memory (no copy).
+    pub type Rs256Verify;
+
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn verify(
+        this: &Rs256Verify,
+        this_arg: &JsValue,
+        key_index: u32,
+        signed_data: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, JsValue>;
+}
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 use workos_edge_core::authenticate::{session_from_json, AuthenticateFailure};
 use workos_edge_core::cookie::{json_from_plaintext, OpenableCookie};
 
-use crate::{begin_with, millis, passwords, to_js, Authentication, KeySet};
+use crate::{begin_with, millis, passwords, to_js, KeySet};
 
-/// What opening `cookie` needs from the host: `{decided}` (the SDK result) when the seal fails
+/// What opening `cookie` (its UTF-8 bytes: the host's `TextEncoder` copies them in natively,
+/// where a string argument is copied a character at a time in JS) needs from the host: `{decided}` (the SDK result) when the seal fails
 /// before its MAC (format, expiration, password id), else one `Uint8Array` (one copy across the
 /// boundary instead of an object of six): five little-endian `u32` lengths — MAC input, MAC,
 /// IV (0 when IV or ciphertext do not decode: the cookie is then refused once its MAC holds, in
 /// iron's order), ciphertext, number of candidate passwords — then those bytes in that order,
 /// then 64 bytes per candidate (its HMAC key, then its AES key), current password first.
 #[wasm_bindgen(js_name = openSeal)]
-pub fn open_seal(
-    cookie: Option<String>,
-    password: JsValue,
-    now_ms: f64,
-) -> Result<JsValue, JsError> {
+pub fn open_seal(cookie: &[u8], password: JsValue, now_ms: f64) -> Result<JsValue, JsError> {
     let set_of_passwords = passwords(password)?;
-    let Some(cookie) = cookie.filter(|c| !c.is_empty()) else {
+    if cookie.is_empty() {
         return to_js(&json!({ "decided": AuthenticateFailure::NoCookie.to_sdk_json() }));
-    };
-    let opening = match OpenableCookie::parse(&cookie, &set_of_passwords, millis(now_ms)) {
+    }
+    // `TextEncoder` always writes UTF-8; anything else is not a seal either.
+    let cookie = std::str::from_utf8(cookie).unwrap_or("\u{fffd}");
+    let opening = match OpenableCookie::parse(cookie, &set_of_passwords, millis(now_ms)) {
         Ok(opening) => opening,
         Err(error) => {
             return to_js(&json!({ "decided": AuthenticateFailure::Cookie(error).to_sdk_json() }))
@@ -63,19 +78,59 @@ pub fn open_seal(
     Ok(Uint8Array::from(&out[..]).into())
 }
 
-/// `beginAuthenticate` for a cookie the host decrypted ([`open_seal`]): `plaintext` is the
-/// decrypted seal.
-#[wasm_bindgen(js_name = beginAuthenticateOpened)]
-pub fn begin_authenticate_opened(
-    cookie: String,
+/// `authenticate()` in one synchronous call for a cookie the host decrypted ([`open_seal`]),
+/// when the host can also verify RS256 synchronously (node:crypto): no object to hold between
+/// two halves, and the cookie does not cross again. Only the cookie's suffix is read, so
+/// `suffix` is the value from its first `~` on (`""` when it has none).
+///
+/// `verify(keyIndex, signedData, signature)` answers whether the key at that position of
+/// `jwks` signed the token; the byte arrays are views into wasm memory, valid during the call
+/// only (the callback must not call back into the wasm). `known(accessToken)`, when given,
+/// answers whether the token was verified before (the host's token cache), which skips the
+/// signature check.
+///
+/// Returns JSON text: `{"result", "expiresAt"}` as `finish` does, or `{"unknownKeyId": true}`
+/// when the token names a key the JWKS lacks (refetch it and call again).
+#[wasm_bindgen(js_name = authenticateOpened)]
+#[allow(clippy::too_many_arguments)]
+pub fn authenticate_opened(
+    suffix: &str,
     plaintext: &[u8],
     jwks: &KeySet,
     now_ms: f64,
     leeway_seconds: f64,
     issuers: Option<Vec<String>>,
-) -> Result<Authentication, JsError> {
-    let opened = json_from_plaintext(&cookie, plaintext)
+    verify: &Rs256Verify,
+    known: Option<Function>,
+) -> Result<String, JsError> {
+    let opened = json_from_plaintext(suffix, plaintext)
         .map_err(AuthenticateFailure::Cookie)
         .and_then(session_from_json);
-    begin_with(opened, jwks, now_ms, leeway_seconds, issuers)
+    let auth = begin_with(opened, jwks, now_ms, leeway_seconds, issuers)?;
+    if auth.unknown_key_id() {
+        return Ok(r#"{"unknownKeyId":true}"#.to_owned());
+    }
+    let valid = match auth.pending() {
+        None => false,
+        Some(pending) => {
+            let token = auth.token().unwrap_or_default();
+            let seen = known.is_some_and(|known| {
+                known
+                    .call1(&JsValue::NULL, &JsValue::from_str(token))
+                    .is_ok_and(|answer| answer.is_truthy())
+            });
+            seen || pending.candidate_indices().iter().any(|&index| {
+                let index = u32::try_from(index).unwrap_or(u32::MAX);
+                verify
+                    .verify(
+                        &JsValue::NULL,
+                        index,
+                        pending.signed_data(),
+                        pending.signature(),
+                    )
+                    .unwrap_or(false)
+            })
+        }
+    };
+    Ok(auth.finish(valid))
 }

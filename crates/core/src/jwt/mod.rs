@@ -233,6 +233,7 @@ pub struct VerifiedAccessToken {
 #[derive(Debug, Clone)]
 pub struct PendingVerification {
     keys: Vec<Jwk>,
+    key_indices: Vec<usize>,
     signed_data: Vec<u8>,
     signature: Vec<u8>,
     claims: TimedClaims,
@@ -242,6 +243,13 @@ impl PendingVerification {
     /// Keys that may have signed the token (usually one); the token is valid if any verifies.
     pub fn candidate_keys(&self) -> &[Jwk] {
         &self.keys
+    }
+
+    /// Where each of [`candidate_keys`](Self::candidate_keys) sits in the JWKS the token was
+    /// prepared against, in the same order: a host that imported that JWKS's keys once can
+    /// pick them by position instead of reading key material on every call.
+    pub fn candidate_indices(&self) -> &[usize] {
+        &self.key_indices
     }
 
     /// `base64url(header) "." base64url(payload)`: the bytes the signature covers.
@@ -320,12 +328,13 @@ pub fn prepare(token: &str, jwks: &Jwks) -> Result<PendingVerification, JwtError
         return Err(JwtError::UnsupportedAlgorithm(alg.to_owned()));
     }
     let kid = parsed.key_id.as_deref();
-    let keys: Vec<Jwk> = jwks
+    let (key_indices, keys): (Vec<usize>, Vec<Jwk>) = jwks
         .keys
         .iter()
-        .filter(|k| kid.is_none_or(|kid| k.kid.as_deref() == Some(kid)) && k.can_verify(alg))
-        .cloned()
-        .collect();
+        .enumerate()
+        .filter(|(_, k)| kid.is_none_or(|kid| k.kid.as_deref() == Some(kid)) && k.can_verify(alg))
+        .map(|(index, key)| (index, key.clone()))
+        .unzip();
     if keys.is_empty() {
         return Err(match kid {
             Some(kid) if !jwks.has_key_id(kid) => JwtError::UnknownKeyId(kid.to_owned()),
@@ -335,6 +344,7 @@ pub fn prepare(token: &str, jwks: &Jwks) -> Result<PendingVerification, JwtError
     let claims = compact::read_claims(&parsed.claims_json)?;
     Ok(PendingVerification {
         keys,
+        key_indices,
         signed_data: parsed.signed_data.as_bytes().to_vec(),
         signature: parsed.signature,
         claims,
@@ -455,5 +465,25 @@ mod tests {
             prepare(&token, &Jwks::default()).err(),
             Some(JwtError::NoMatchingKey)
         );
+    }
+    #[test]
+    fn candidate_indices_name_the_candidate_keys_positions_in_the_jwks() {
+        let key = |kid: &str, kty: &str| serde_json::json!({"kty": kty, "kid": kid, "n": "AQAB", "e": "AQAB"});
+        let jwks = Jwks::from_value(serde_json::json!({"keys": [
+            key("a", "RSA"), key("b", "EC"), key("b", "RSA"), key("c", "RSA"), key("b", "RSA"),
+        ]}))
+        .unwrap();
+        let pending = prepare(&token_with_header(r#"{"alg":"RS256","kid":"b"}"#), &jwks).unwrap();
+        assert_eq!(pending.candidate_indices(), &[2, 4]);
+        for (index, key) in pending
+            .candidate_indices()
+            .iter()
+            .zip(pending.candidate_keys())
+        {
+            assert_eq!(&jwks.keys[*index], key);
+        }
+        // No `kid`: every RS256-capable key, in the JWKS's order.
+        let pending = prepare(&token_with_header(r#"{"alg":"RS256"}"#), &jwks).unwrap();
+        assert_eq!(pending.candidate_indices(), &[0, 2, 3, 4]);
     }
 }
