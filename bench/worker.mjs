@@ -170,7 +170,7 @@ async function startProfiler() {
     }
     const total = result.profile.samples.length;
     console.log(`\nCPU profile of ${profileKey} (self time, ${total} samples):`);
-    for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+    for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 25))) {
       console.log(`${((100 * v) / total).toFixed(1).padStart(6)}%  ${k}`);
     }
     // Where the time is, by kind: our wasm, the JS glue (wasm-bindgen, the shim), the runtime.
@@ -180,6 +180,14 @@ async function startProfiler() {
       kinds.set(kind, (kinds.get(kind) ?? 0) + v);
     }
     console.log('by kind:', [...kinds].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${((100 * v) / total).toFixed(1)}%`).join(', '));
+    // Our wasm by crate (the name section's demangled paths), so a long tail adds up.
+    const crates = new Map();
+    for (const [k, v] of self) {
+      if (!/\.wasm|wasm-function/.test(k)) continue;
+      const crate = k.replace(/^[<&\s]+/, '').match(/^[A-Za-z_][A-Za-z0-9_]*/)?.[0] ?? '?';
+      crates.set(crate, (crates.get(crate) ?? 0) + v);
+    }
+    console.log('wasm by crate:', [...crates].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([k, v]) => `${k} ${((100 * v) / total).toFixed(1)}%`).join(', '));
   };
 }
 
