@@ -103,14 +103,14 @@ const workers = [
 ];
 
 /** `wrangler.toml`, or with `--names` a copy serving `build-profile/` (made by
- *  `worker-build --profiling --out-dir build-profile`, which keeps the wasm name section) so
+ *  `bash scripts/build-worker --profiling`, which keeps the wasm name section) so
  *  that `--profile edge` names the Rust functions. */
 function edgeConfig() {
   if (!process.argv.includes('--names')) return 'wrangler.toml';
   const config = fs
     .readFileSync(path.join(root, 'wrangler.toml'), 'utf8')
     .replace(/\[build\][^\[]*/, '')
-    .replace('main = "build/worker/shim.mjs"', 'main = "build-profile/worker/shim.mjs"');
+    .replace('main = "build/worker.mjs"', 'main = "build-profile/worker.mjs"');
   const file = path.join(root, '.wrangler-profile.toml');
   fs.writeFileSync(file, config);
   return file;

@@ -97,7 +97,7 @@ export async function api(base, method, pathname, body) {
 }
 
 let built = false;
-/** Builds the Worker once per test process (worker-build, no downloads). */
+/** Builds the Worker once per test process (scripts/build-worker, no downloads). */
 export function buildWorker() {
   // E2E_SKIP_BUILD=1 reuses build/ (for iterating on tests while nothing in src/ changed).
   if (built || process.env.E2E_SKIP_BUILD) return;
@@ -155,7 +155,7 @@ async function startWorkerOnce(vars, { coordinator = true } = {}) {
   if (!coordinator) config = config.replace(/\[\[durable_objects\.bindings\]\][\s\S]*$/, '');
   config = config
     .replace(/\[build\][^\[]*/, '')
-    .replace('main = "build/worker/shim.mjs"', `main = "${path.join(root, 'build/worker/shim.mjs')}"`)
+    .replace('main = "build/worker.mjs"', `main = "${path.join(root, 'build/worker.mjs')}"`)
     .replace('directory = "./www"', `directory = "${path.join(root, 'www')}"`);
   fs.writeFileSync(path.join(dir, 'wrangler.toml'), config);
   const allVars = {

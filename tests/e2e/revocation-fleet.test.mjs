@@ -35,7 +35,7 @@ function bundle() {
   const config = fs
     .readFileSync(path.join(root, 'wrangler.toml'), 'utf8')
     .replace(/\[build\][^\[]*/, '')
-    .replace('main = "build/worker/shim.mjs"', `main = "${path.join(root, 'build/worker/shim.mjs')}"`)
+    .replace('main = "build/worker.mjs"', `main = "${path.join(root, 'build/worker.mjs')}"`)
     .replace('directory = "./www"', `directory = "${path.join(root, 'www')}"`);
   fs.writeFileSync(path.join(dir, 'wrangler.toml'), config);
   const outdir = path.join(dir, 'out');
