@@ -2,7 +2,7 @@
 //! client (the detail goes to the log line); documents get a small HTML page, the rest JSON.
 //! Every 5xx that a retry can cure carries `Retry-After`.
 
-use worker::{Headers, Response, Result};
+use web_sys::Response;
 use workos_edge_core::refresh::RefreshFailure;
 use workos_edge_core::web::bearer::{BearerError, Challenge};
 use workos_edge_core::web::{PathError, Requirement};
@@ -230,23 +230,12 @@ impl GatewayError {
 
     /// The response: HTML for document navigations, JSON otherwise. Authentication failures
     /// carry a `WWW-Authenticate: Bearer` challenge pointing at `site`.
-    pub fn into_response(self, document: bool, site: &ChallengeSite) -> Result<Response> {
+    pub fn into_response(
+        self,
+        document: bool,
+        site: &ChallengeSite,
+    ) -> Result<Response, GatewayError> {
         let status = self.status();
-        let headers = Headers::new();
-        headers.set("Cache-Control", "private, no-store")?;
-        if let Some(seconds) = self.retry_after() {
-            headers.set("Retry-After", &seconds.to_string())?;
-        }
-        if let Self::MethodNotAllowed = &self {
-            headers.set("Allow", &crate::http::SUPPORTED_METHODS.join(", "))?;
-        }
-        let description = match &self {
-            Self::InsufficientScope(requirement) => format!("requires {requirement}"),
-            other => other.log_detail(),
-        };
-        if let Some(challenge) = self.challenge(site, &description) {
-            headers.set("WWW-Authenticate", &challenge)?;
-        }
         let message = self.public_message();
         let response = if document {
             let links = match &self {
@@ -254,7 +243,7 @@ impl GatewayError {
                 Self::Forbidden(_) => "<a href=\"/\">Home</a> · <a href=\"/dashboard\">Dashboard</a> · <a href=\"/auth/logout\">Sign in as someone else</a>",
                 _ => "<a href=\"/\">Home</a> · <a href=\"/auth/login\">Sign in</a>",
             };
-            Response::from_html(error_page(status, &message, links))?
+            crate::http::html(status, &error_page(status, &message, links))?
         } else {
             let reason = match &self {
                 Self::Unauthenticated { reason } => Some(*reason),
@@ -265,14 +254,30 @@ impl GatewayError {
             if let (Self::InvalidToken(_) | Self::InsufficientScope(_), Some(fields)) =
                 (&self, body.as_object_mut())
             {
-                fields.insert("error_description".into(), description.into());
+                fields.insert("error_description".into(), self.description().into());
             }
-            Response::from_json(&body)?
+            crate::http::json(status, &body)?
         };
-        for (name, value) in headers.entries() {
-            response.headers().set(&name, &value)?;
+        let headers = response.headers();
+        headers.set("Cache-Control", "private, no-store")?;
+        if let Some(seconds) = self.retry_after() {
+            headers.set("Retry-After", &seconds.to_string())?;
         }
-        Ok(response.with_status(status))
+        if let Self::MethodNotAllowed = &self {
+            headers.set("Allow", &crate::http::SUPPORTED_METHODS.join(", "))?;
+        }
+        if let Some(challenge) = self.challenge(site, &self.description()) {
+            headers.set("WWW-Authenticate", &challenge)?;
+        }
+        Ok(response)
+    }
+
+    /// What the `error_description` and the challenge say.
+    fn description(&self) -> String {
+        match self {
+            Self::InsufficientScope(requirement) => format!("requires {requirement}"),
+            other => other.log_detail(),
+        }
     }
 }
 
@@ -295,13 +300,6 @@ impl From<ConfigError> for GatewayError {
 impl From<wasm_bindgen::JsValue> for GatewayError {
     fn from(_: wasm_bindgen::JsValue) -> Self {
         Self::Internal("the runtime refused to build a request or response")
-    }
-}
-
-/// Any runtime error while building a response.
-impl From<worker::Error> for GatewayError {
-    fn from(_: worker::Error) -> Self {
-        Self::Internal("the runtime refused to build a response")
     }
 }
 

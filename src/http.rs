@@ -1,16 +1,17 @@
 //! Small HTTP helpers every handler uses: reading headers, redirects, what kind of request
 //! this is, and whether a state-changing request comes from our own pages.
 
-use worker::{Request, Response};
+use web_sys::{Request, Response, ResponseInit};
 use workos_edge_core::json::{Members, ShapeError};
 
 use workos_edge_core::web::{url_parts, UrlParts};
 
 use crate::error::GatewayError;
+use crate::runtime::fetch::BodyReader;
 
-/// The methods the gateway handles and forwards. workers-rs reads any other method as `GET`
-/// (`PROPFIND /auth/session` would be answered as a `GET`, and a WebDAV request forwarded as a
-/// `GET` with a body), so they are refused with 405 instead. Methods are case-sensitive.
+/// The methods the gateway handles and forwards; any other is refused with 405 (a method the
+/// routes and rules were not written for, say WebDAV's `PROPFIND`, is not let through on a
+/// guess). Methods are case-sensitive.
 pub const SUPPORTED_METHODS: [&str; 7] =
     ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
@@ -19,36 +20,15 @@ pub fn is_supported_method(method: &str) -> bool {
     SUPPORTED_METHODS.contains(&method)
 }
 
-/// A request as the runtime gave it, or workers-rs's wrapper around one. The proxy path works
-/// on the runtime's request directly: wrapping it reads `request.cf`, which the runtime builds
-/// from JSON on first access (8% of the public path's CPU).
-pub trait RawRequest {
-    /// The runtime's request.
-    fn raw(&self) -> &web_sys::Request;
-}
-
-impl RawRequest for web_sys::Request {
-    fn raw(&self) -> &web_sys::Request {
-        self
-    }
-}
-
-impl RawRequest for Request {
-    fn raw(&self) -> &web_sys::Request {
-        self.inner()
-    }
-}
-
 /// A request header's value, if present and readable.
-pub fn header(request: &impl RawRequest, name: &str) -> Option<String> {
-    request.raw().headers().get(name).ok().flatten()
+pub fn header(request: &Request, name: &str) -> Option<String> {
+    request.headers().get(name).ok().flatten()
 }
 
 /// Whether the client is navigating to a page (so a sign-in redirect makes sense) rather than
 /// fetching data or an asset (which gets a 401 instead: never redirect an XHR).
-pub fn is_document_request(request: &impl RawRequest) -> bool {
-    let raw = request.raw();
-    is_document(&raw.method(), &raw.headers())
+pub fn is_document_request(request: &Request) -> bool {
+    is_document(&request.method(), &request.headers())
 }
 
 /// [`is_document_request`] on the method (as sent) and headers.
@@ -65,8 +45,8 @@ pub fn is_document(method: &str, headers: &web_sys::Headers) -> bool {
 
 /// The request URL as the runtime serialised it (read once per use; never reparsed: see
 /// [`url_parts`]).
-pub fn request_url(request: &impl RawRequest) -> String {
-    request.raw().url()
+pub fn request_url(request: &Request) -> String {
+    request.url()
 }
 
 /// The parts of a serialised request URL, or 400.
@@ -75,7 +55,7 @@ pub fn parts(url: &str) -> Result<UrlParts<'_>, GatewayError> {
 }
 
 /// This site's origin (`https://host`), from the request URL.
-pub fn site_origin(request: &impl RawRequest) -> Result<String, GatewayError> {
+pub fn site_origin(request: &Request) -> Result<String, GatewayError> {
     Ok(parts(&request_url(request))?.origin.to_owned())
 }
 
@@ -101,12 +81,42 @@ pub fn with_headers(
 
 /// A 302 to a path on this site (or an absolute URL we built).
 pub fn redirect(location: &str) -> Result<Response, GatewayError> {
-    let response = Response::empty()?.with_status(302);
+    let response = empty(302)?;
     response.headers().set("Location", location)?;
     response
         .headers()
         .set("Cache-Control", "private, no-store")?;
     Ok(response)
+}
+
+/// A response without a body.
+pub fn empty(status: u16) -> Result<Response, GatewayError> {
+    let init = ResponseInit::new();
+    init.set_status(status);
+    Ok(Response::new_with_opt_str_and_init(None, &init)?)
+}
+
+/// A response with a text body of `content_type`.
+pub fn text(status: u16, content_type: &str, body: &str) -> Result<Response, GatewayError> {
+    let init = ResponseInit::new();
+    init.set_status(status);
+    let response = Response::new_with_opt_str_and_init(Some(body), &init)?;
+    response.headers().set("Content-Type", content_type)?;
+    Ok(response)
+}
+
+/// An HTML page.
+pub fn html(status: u16, page: &str) -> Result<Response, GatewayError> {
+    text(status, "text/html; charset=utf-8", page)
+}
+
+/// A JSON body.
+pub fn json(status: u16, body: &serde_json::Value) -> Result<Response, GatewayError> {
+    text(
+        status,
+        "application/json",
+        &workos_edge_core::json::to_text(body),
+    )
 }
 
 /// What the browser says about where a request came from.
@@ -122,7 +132,7 @@ pub enum Initiator {
 
 /// Classifies the request's initiator from `Sec-Fetch-Site` and `Origin` (a foreign answer
 /// from either wins).
-pub fn initiator(request: &impl RawRequest) -> Result<Initiator, GatewayError> {
+pub fn initiator(request: &Request) -> Result<Initiator, GatewayError> {
     let ours = site_origin(request)?;
     Ok(classify_initiator(
         header(request, "sec-fetch-site").as_deref(),
@@ -147,10 +157,7 @@ pub fn classify_initiator(fetch_site: Option<&str>, origin: Option<&str>, ours: 
 /// Checks a state-changing JSON request before anything else happens (in particular before
 /// the session is resolved, which may spend the refresh token): JSON only (cross-site pages
 /// cannot send it without a CORS preflight we never answer), from our own pages, and small.
-pub fn check_json_request(
-    request: &impl RawRequest,
-    max_body_bytes: u64,
-) -> Result<(), GatewayError> {
+pub fn check_json_request(request: &Request, max_body_bytes: u64) -> Result<(), GatewayError> {
     if initiator(request)? == Initiator::Foreign {
         return Err(GatewayError::CrossSite);
     }
@@ -174,7 +181,7 @@ pub fn check_json_request(
 /// Reads a JSON object body checked by [`check_json_request`] (see [`read_body`]) with
 /// `read`, which takes the members it expects.
 pub async fn read_json<T>(
-    request: Request,
+    request: &Request,
     max_body_bytes: u64,
     read: impl FnOnce(Members) -> Result<T, ShapeError>,
 ) -> Result<T, GatewayError> {
@@ -190,16 +197,12 @@ pub async fn read_json<T>(
 /// Reads a body chunk by chunk, stopping as soon as it passes `max_body_bytes`: a chunked body
 /// of any size without `Content-Length` must not be copied into the isolate's memory first
 /// (128 MB kills the isolate and every cache in it).
-pub async fn read_body(mut request: Request, max_body_bytes: u64) -> Result<Vec<u8>, GatewayError> {
-    use futures_util::StreamExt;
-
-    let unreadable = || GatewayError::BadRequest("The request body could not be read.");
+pub async fn read_body(request: &Request, max_body_bytes: u64) -> Result<Vec<u8>, GatewayError> {
+    let unreadable = |_| GatewayError::BadRequest("The request body could not be read.");
     let limit = usize::try_from(max_body_bytes).unwrap_or(usize::MAX);
     let mut body = Vec::new();
-    if request.inner().body().is_some() {
-        let mut stream = request.stream().map_err(|_| unreadable())?;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|_| unreadable())?;
+    if let Some(reader) = BodyReader::of(request) {
+        while let Some(chunk) = reader.next_chunk().await.map_err(unreadable)? {
             if body.len().saturating_add(chunk.len()) > limit {
                 return Err(GatewayError::PayloadTooLarge);
             }

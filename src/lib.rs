@@ -54,7 +54,6 @@ pub mod tokens;
 pub mod workos;
 
 use wasm_bindgen::prelude::{wasm_bindgen, JsValue};
-use worker::{console_log, Env, Request};
 use workos_edge_core::assertion::JWKS_PATH;
 use workos_edge_core::web::cors::{allowed_origin, is_preflight};
 use workos_edge_core::web::well_known::{protected_resource_metadata_url, PROTECTED_RESOURCE_PATH};
@@ -63,18 +62,37 @@ use workos_edge_core::web::{normalize_path, url_parts, UrlParts};
 use crate::config::Config;
 use crate::context::RequestContext;
 use crate::error::{ChallengeSite, GatewayError};
-use crate::runtime::now_ms;
+use crate::runtime::bindings::Env;
+use crate::runtime::{log_line, now_ms};
 
-/// The Worker's `fetch` handler (what `#[event(fetch)]` would generate, minus wrapping the
-/// request and response: the proxy path works on the runtime's own objects).
+/// Runs once per wasm instance. The request paths cannot panic (the lints above), but should a
+/// trap happen anyway, the log gets one line (where, never what: a message could quote a
+/// value) and the next call gets a fresh instance instead of a poisoned one.
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        log_line(&workos_edge_core::json::to_text(&serde_json::json!({
+            "panic": place,
+            "outcome": "the isolate's wasm starts again; its caches are lost",
+        })));
+    }));
+    wasm_bindgen::handler::set_on_abort(wasm_bindgen::handler::schedule_reinit);
+}
+
+/// The Worker's `fetch` handler, called by `src/entry.mjs` with the runtime's own request (no
+/// wrapper: reading `request.cf`, which a wrapper does, costs the runtime a JSON parse).
 #[wasm_bindgen]
 pub async fn fetch(
     request: web_sys::Request,
     env: Env,
-    _ctx: worker::worker_sys::Context,
+    _ctx: JsValue,
 ) -> std::result::Result<web_sys::Response, JsValue> {
     let started = now_ms();
-    // As sent (workers-rs would map unknown methods to GET).
+    // As sent: other methods are refused, never read as another.
     let method = request.method();
     let headers = request.headers();
     // Read and split once: the routes, the origin URL and any challenge use these parts.
@@ -102,11 +120,9 @@ pub async fn fetch(
                     .filter(|_| ctx.advertise_metadata)
                     .map(|p| protected_resource_metadata_url(p.origin)),
             };
-            web_sys::Response::from(
-                error
-                    .into_response(document, &site)
-                    .map_err(|e| JsValue::from_str(&e.to_string()))?,
-            )
+            error
+                .into_response(document, &site)
+                .map_err(|e| JsValue::from_str(e.code()))?
         }
     };
     let response = ctx
@@ -114,9 +130,7 @@ pub async fn fetch(
         .map_err(|e| JsValue::from_str(e.code()))?;
     let status = response.status();
     if ctx.log.wants(status, ctx.decision) {
-        console_log!(
-            "{}",
-            serde_json::json!({
+        log_line(&workos_edge_core::json::to_text(&serde_json::json!({
                 "method": method,
                 "path": log_prefix(raw_path),
                 "status": status,
@@ -125,8 +139,7 @@ pub async fn fetch(
                 "reason": ctx.reason,
                 "auth_ms": ctx.auth_ms,
                 "total_ms": now_ms().saturating_sub(started),
-            })
-        );
+        })));
     }
     Ok(response)
 }
@@ -167,15 +180,14 @@ async fn handle(
             allowed_origin(&cfg.cors_allowed_origins, origin.as_deref()).map(str::to_owned);
     }
     if path.starts_with(routes::PREFIX) {
-        let response = routes::dispatch(Request::from(request), &path, &cfg, ctx).await?;
-        return Ok(response.into());
+        return routes::dispatch(&request, method, &path, &cfg, ctx).await;
     }
     if path == JWKS_PATH {
-        return Ok(routes::well_known::assertion_keys(&request, &cfg)?.into());
+        return routes::well_known::assertion_keys(&request, &cfg);
     }
     if path.starts_with(PROTECTED_RESOURCE_PATH) {
         if let Some(response) = routes::well_known::protected_resource(&request, &path, &cfg)? {
-            return Ok(response.into());
+            return Ok(response);
         }
     }
     proxy::handle(request, url, &path, env, &cfg, ctx).await

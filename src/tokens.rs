@@ -16,8 +16,6 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
 use workos_edge_core::jwt::{self, Jwk, Jwks, JwtError, VerifiedAccessToken, VerifyOptions};
 
-use worker::Delay;
-
 use crate::cache::{token_tag, TaggedCache};
 use crate::runtime::{now_ms as clock_ms, subtle};
 use crate::workos::{self, JwksFailure};
@@ -176,7 +174,7 @@ async fn jwks_fetch(source: &JwksSource<'_>, started_ms: u64) -> Result<Rc<Jwks>
                 if now.saturating_sub(since) < source.timeout_ms
                     && now.saturating_sub(started_ms) < wait_limit_ms =>
             {
-                Delay::from(JWKS_POLL).await;
+                crate::runtime::sleep(JWKS_POLL).await;
             }
             _ => break,
         }

@@ -3,9 +3,12 @@
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
-use worker::{AbortController, Delay, Fetch};
+use web_sys::AbortController;
 use workos_edge_core::api::{ApiReply, ApiRequest};
 use workos_edge_core::jwt::Jwks;
+
+use crate::runtime::fetch::{outgoing_request, response_bytes, send as fetch};
+use crate::runtime::{js_error_text, sleep};
 
 /// Sends an API request and returns whatever came back, timeouts and network errors included.
 /// Past `timeout_ms` the call is aborted and answered [`ApiReply::Timeout`].
@@ -22,36 +25,37 @@ pub async fn send(request: &ApiRequest, timeout_ms: u64) -> ApiReply {
         "User-Agent",
         concat!("workos-edge/", env!("CARGO_PKG_VERSION")),
     );
+    let Ok(controller) = AbortController::new() else {
+        return ApiReply::NetworkError("the runtime refused to make an AbortController".into());
+    };
     let body = request.body.as_ref().map(ToString::to_string);
-    let outgoing = match crate::runtime::outgoing_request(
+    let outgoing = match outgoing_request(
         request.method,
         &request.url,
         Some(&headers),
         body.as_deref(),
         true,
+        Some(&controller.signal()),
     ) {
         Ok(outgoing) => outgoing,
-        Err(e) => return ApiReply::NetworkError(crate::runtime::js_error_text(&e)),
+        Err(e) => return ApiReply::NetworkError(js_error_text(&e)),
     };
-    let controller = AbortController::default();
-    let signal = controller.signal();
-    let fetch = Fetch::Request(outgoing);
-    let call = Box::pin(fetch.send_with_signal(&signal));
+    let call = Box::pin(fetch(&outgoing));
     // One deadline for the headers and the body together, so a call never takes longer than
     // `timeout_ms` (the refresh coalescer's waiters count on that).
-    let mut deadline = Box::pin(Delay::from(Duration::from_millis(timeout_ms)));
+    let mut deadline = Box::pin(sleep(Duration::from_millis(timeout_ms)));
     let answered = match select(call, deadline.as_mut()).await {
         Either::Left((result, _)) => Some(result),
         Either::Right(_) => None,
     };
     match answered {
-        Some(Ok(mut response)) => {
-            let status = response.status_code();
+        Some(Ok(response)) => {
+            let status = response.status();
             let header = |name: &str| response.headers().get(name).ok().flatten();
             let retry_after = header("retry-after");
             let request_id = header("x-request-id");
             // The body may hang or be cut short too: it shares the deadline.
-            let body = Box::pin(response.bytes());
+            let body = Box::pin(response_bytes(&response));
             let body = match select(body, deadline.as_mut()).await {
                 Either::Left((body, _)) => body,
                 Either::Right(_) => {
@@ -66,10 +70,10 @@ pub async fn send(request: &ApiRequest, timeout_ms: u64) -> ApiReply {
                     request_id,
                     body,
                 },
-                Err(e) => ApiReply::NetworkError(e.to_string()),
+                Err(e) => ApiReply::NetworkError(js_error_text(&e)),
             }
         }
-        Some(Err(e)) => ApiReply::NetworkError(e.to_string()),
+        Some(Err(e)) => ApiReply::NetworkError(js_error_text(&e)),
         None => {
             controller.abort();
             ApiReply::Timeout

@@ -8,9 +8,9 @@ use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
+use crate::runtime::bindings::{Env, ObjectNamespace};
 use js_sys::Object;
 use wasm_bindgen::JsValue;
-use worker::{Env, ObjectNamespace};
 use workos_edge_core::api::DEFAULT_API_BASE_URL;
 use workos_edge_core::assertion::{parse_signing_keys, SigningKey};
 use workos_edge_core::web::chunks::{DEFAULT_SESSION_CHUNKS, MAX_SESSION_CHUNKS};
@@ -190,15 +190,9 @@ impl Config {
 
     /// Reads and checks every setting from the Worker's bindings.
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        let lookup = |name: &str| {
-            env.secret(name)
-                .map(|s| s.to_string())
-                .or_else(|_| env.var(name).map(|v| v.to_string()))
-                .ok()
-        };
-        let mut config = Self::from_settings(lookup)?;
-        config.refresh_coordinator = env.durable_object("REFRESH_COORDINATOR").ok();
-        config.revocations = env.durable_object("REVOCATIONS").ok();
+        let mut config = Self::from_settings(|name| env.string(name))?;
+        config.refresh_coordinator = env.durable_object("REFRESH_COORDINATOR");
+        config.revocations = env.durable_object("REVOCATIONS");
         Ok(config)
     }
 

@@ -16,7 +16,6 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use worker::Delay;
 use workos_edge_core::api::{
     classify_api_key_reply, validate_api_key_request, ApiKey, ApiKeyValidation,
 };
@@ -97,7 +96,7 @@ pub async fn validate(
         });
         match step {
             Step::Use(answer) => break answer,
-            Step::Wait => Delay::from(WAIT_POLL).await,
+            Step::Wait => crate::runtime::sleep(WAIT_POLL).await,
             Step::Validate => break validate_now(key, digest, cfg).await,
         }
     };

@@ -12,14 +12,15 @@ use crate::context::RequestContext;
 use crate::credentials::{ActiveSession, Identity};
 use crate::error::GatewayError;
 use crate::http::with_headers;
+use crate::runtime::fetch::header_names;
 
 /// Inbound headers minus anything that could be read as one of our identity headers (any
 /// case, `_` for `-`), whatever happens next. The copy is made by the runtime in one call;
 /// only the names cross into wasm.
 pub fn without_identity(inbound: &Headers) -> Result<Headers, GatewayError> {
     let headers = Headers::new_with_headers(inbound)?;
-    let ours: Vec<String> = worker::Headers(inbound.clone())
-        .keys()
+    let ours: Vec<String> = header_names(inbound)?
+        .into_iter()
         .filter(|name| is_identity_header(name))
         .collect();
     for name in ours {

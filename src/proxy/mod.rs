@@ -6,8 +6,8 @@ mod assertion;
 mod headers;
 mod origin;
 
+use crate::runtime::bindings::Env;
 use web_sys::{Request, Response};
-use worker::Env;
 use workos_edge_core::encoding::form_urlencode;
 use workos_edge_core::web::{unmet_requirement, UrlParts};
 
@@ -44,7 +44,7 @@ pub async fn handle(
             // Only a request without any credential is sent to sign in: a refused bearer
             // credential is a 401 for the program that sent it.
             Err(GatewayError::Unauthenticated { .. }) if is_document_request(&request) => {
-                return Ok(sign_in_redirect(url, path)?.into());
+                return sign_in_redirect(url, path);
             }
             Err(error) => return Err(error),
         };
@@ -70,7 +70,7 @@ pub async fn handle(
 }
 
 /// Documents without a session go to sign-in, coming back to this path (and query) after.
-fn sign_in_redirect(url: &UrlParts<'_>, path: &str) -> Result<worker::Response, GatewayError> {
+fn sign_in_redirect(url: &UrlParts<'_>, path: &str) -> Result<Response, GatewayError> {
     let mut return_to = path.to_owned();
     if let Some(query) = url.query {
         return_to.push('?');

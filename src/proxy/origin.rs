@@ -4,18 +4,13 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestCache, RequestInit, RequestRedirect, Response};
-use worker::Env;
+
+use crate::runtime::bindings::Env;
+use crate::runtime::fetch::global_fetch;
 
 use crate::config::{Config, ConfigError};
 use crate::error::GatewayError;
 use workos_edge_core::web::UrlParts;
-
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// The runtime's global `fetch`.
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(request: &Request) -> Promise;
-}
 
 /// Whether a request goes on with a user's identity attached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

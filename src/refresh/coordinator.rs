@@ -6,46 +6,71 @@
 //! It runs the same coalescer and the same refresh as the isolate path ([`super::local`]),
 //! over its own state, kept in memory only.
 
-// `#[durable_object]` generates wasm-bindgen glue (constructor, fetch) without docs.
-#![allow(missing_docs)]
-
 use std::cell::RefCell;
+use std::rc::Rc;
 
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+use js_sys::Promise;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen_futures::future_to_promise;
 use workos_edge_core::authenticate::open_session;
 
 use super::local::{self, SharedCoalescer};
 use super::protocol::{CoordinatorReply, CoordinatorRequest};
 use super::{coordinator_name, remote};
 use crate::config::Config;
-use crate::runtime::now_ms;
+use crate::runtime::bindings::{object_reply, Env, ObjectState};
+use crate::runtime::fetch::request_text;
+use crate::runtime::{log_line, now_ms};
 
 /// Refreshes of one session tracked at once (one per organization switch, in practice one).
 const SESSION_LIMIT: usize = 64;
 /// Coordinators whose sessions were refreshed into this one, remembered for sign-out.
 const ALIAS_LIMIT: usize = 16;
 
-/// One instance per session (named by a hash of its id).
-#[durable_object]
+/// One instance per session (named by a hash of its id); `src/entry.mjs` exports it.
+#[wasm_bindgen]
 pub struct RefreshCoordinator {
+    coordinator: Rc<Coordinator>,
+}
+
+#[wasm_bindgen]
+impl RefreshCoordinator {
+    /// Called by the runtime for each new instance.
+    #[wasm_bindgen(constructor)]
+    pub fn new(_state: ObjectState, env: Env) -> Self {
+        let coordinator = Coordinator {
+            env,
+            coalescer: local::new_coalescer(SESSION_LIMIT),
+            aliases: RefCell::new(Vec::new()),
+        };
+        Self {
+            coordinator: Rc::new(coordinator),
+        }
+    }
+
+    /// A message from a Worker (`CoordinatorRequest` as JSON); the reply is a
+    /// `CoordinatorReply`.
+    pub fn fetch(&self, request: web_sys::Request) -> Promise {
+        let coordinator = self.coordinator.clone();
+        future_to_promise(async move {
+            let text = request_text(&request).await?;
+            match CoordinatorRequest::from_json(&text) {
+                Some(request) => object_reply(200, &coordinator.answer(request).await.to_json()),
+                None => object_reply(400, "malformed coordinator request"),
+            }
+        })
+    }
+}
+
+/// The instance's state, shared with the requests it is serving.
+struct Coordinator {
     env: Env,
     coalescer: SharedCoalescer,
     aliases: RefCell<Vec<String>>,
 }
 
-impl DurableObject for RefreshCoordinator {
-    fn new(_state: State, env: Env) -> Self {
-        Self {
-            env,
-            coalescer: local::new_coalescer(SESSION_LIMIT),
-            aliases: RefCell::new(Vec::new()),
-        }
-    }
-
-    async fn fetch(&self, mut request: Request) -> Result<Response> {
-        let Some(request) = CoordinatorRequest::from_json(&request.text().await?) else {
-            return Response::error("malformed coordinator request", 400);
-        };
+impl Coordinator {
+    async fn answer(&self, request: CoordinatorRequest) -> CoordinatorReply {
         let reply = match request {
             CoordinatorRequest::Refresh {
                 sealed,
@@ -54,7 +79,7 @@ impl DurableObject for RefreshCoordinator {
             CoordinatorRequest::Forget => {
                 self.coalescer.borrow_mut().clear();
                 let aliases = self.aliases.take();
-                if let Ok(namespace) = self.env.durable_object("REFRESH_COORDINATOR") {
+                if let Some(namespace) = self.env.durable_object("REFRESH_COORDINATOR") {
                     for alias in aliases {
                         remote::forget(&namespace, &alias).await;
                     }
@@ -69,11 +94,9 @@ impl DurableObject for RefreshCoordinator {
                 CoordinatorReply::Forgotten
             }
         };
-        Response::ok(reply.to_json())
+        reply
     }
-}
 
-impl RefreshCoordinator {
     async fn refresh(&self, sealed: &str, organization_id: Option<&str>) -> CoordinatorReply {
         let result = match Config::from_env(&self.env) {
             Ok(cfg) => {
@@ -99,10 +122,9 @@ impl RefreshCoordinator {
             Ok(_) => "refreshed".to_owned(),
             Err(failure) => crate::error::describe_failure("refresh", failure),
         };
-        worker::console_log!(
-            "{}",
-            serde_json::json!({ "coordinator": "refresh", "outcome": outcome })
-        );
+        log_line(&workos_edge_core::json::to_text(
+            &serde_json::json!({ "coordinator": "refresh", "outcome": outcome }),
+        ));
         CoordinatorReply::from(&result)
     }
 

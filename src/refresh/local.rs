@@ -6,7 +6,6 @@ use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
-use worker::Delay;
 use workos_edge_core::coalesce::{refresh_key, Coalescer, CoalescerTiming, Entry};
 use workos_edge_core::iron::SealRandomness;
 use workos_edge_core::jwt::decode_claims_unverified;
@@ -154,7 +153,7 @@ where
         match entry {
             Entry::Lead(ticket) => break ticket,
             Entry::Reuse(refreshed) => return (Ok(refreshed), false),
-            Entry::Wait => Delay::from(POLL).await,
+            Entry::Wait => crate::runtime::sleep(POLL).await,
         }
     };
     let result = work().await;

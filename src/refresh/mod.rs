@@ -5,7 +5,7 @@
 //! [`Coalescer`](workos_edge_core::coalesce::Coalescer); this module runs it in two places:
 //!
 //! * with the `REFRESH_COORDINATOR` binding, in a Durable Object per session
-//!   ([`coordinator`]), reached through [`remote`]: one refresh across every isolate;
+//!   ([`coordinator`]), reached through `remote`: one refresh across every isolate;
 //! * without it, in this isolate ([`local`]).
 //!
 //! Either way the WorkOS call itself is [`local::perform`]. Nothing here imports the routes or

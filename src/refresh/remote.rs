@@ -1,6 +1,7 @@
 //! Calling the refresh coordinator (a Durable Object per session) from the Worker.
 
-use worker::ObjectNamespace;
+use crate::runtime::bindings::ObjectNamespace;
+use crate::runtime::js_error_text;
 use workos_edge_core::refresh::{ApiError, RefreshFailure, RefreshFailureReason};
 
 use super::protocol::{CoordinatorReply, CoordinatorRequest};
@@ -23,7 +24,8 @@ pub async fn refresh(
             reason: RefreshFailureReason::ServerError,
             retry_after: None,
             error: Some(ApiError::other(format!(
-                "refresh coordinator unavailable: {e}"
+                "refresh coordinator unavailable: {}",
+                js_error_text(&e)
             ))),
         }),
     }
@@ -47,19 +49,10 @@ async fn call(
     namespace: &ObjectNamespace,
     name: &str,
     request: &CoordinatorRequest,
-) -> worker::Result<CoordinatorReply> {
-    let stub = namespace.get_by_name(name)?;
-    let body = request.to_json();
-    let request = crate::runtime::outgoing_request(
-        "POST",
-        "https://refresh-coordinator/",
-        None,
-        Some(&body),
-        false,
-    )?;
-    let mut response = stub.fetch_with_request(request).await?;
-    let text = response.text().await?;
-    CoordinatorReply::from_json(&text).ok_or_else(|| {
-        worker::Error::RustError("the refresh coordinator's reply is malformed".into())
-    })
+) -> Result<CoordinatorReply, wasm_bindgen::JsValue> {
+    let (_, text) = namespace
+        .call(name, "https://refresh-coordinator/", &request.to_json())
+        .await?;
+    CoordinatorReply::from_json(&text)
+        .ok_or_else(|| "the refresh coordinator's reply is malformed".into())
 }

@@ -22,7 +22,8 @@ pub mod store;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use worker::{console_log, ObjectNamespace};
+use crate::runtime::bindings::ObjectNamespace;
+use crate::runtime::log_line;
 
 use crate::config::Config;
 use protocol::{ListReply, ListRequest};
@@ -102,9 +103,8 @@ async fn sync(namespace: &ObjectNamespace, now_s: u64) {
                 list.revoked
                     .retain(|_, at| now_s.saturating_sub(*at) <= RETENTION_SECONDS);
             }
-            Err(_) => console_log!(
-                "{}",
-                serde_json::json!({ "revocations": "sync_failed", "outcome": "kept the list this isolate has" })
+            Err(_) => log_line(
+                r#"{"revocations":"sync_failed","outcome":"kept the list this isolate has"}"#,
             ),
         }
     });
@@ -173,23 +173,13 @@ pub async fn record(
     }
 }
 
-async fn call(namespace: &ObjectNamespace, request: &ListRequest) -> worker::Result<ListReply> {
-    let stub = namespace.get_by_name(LIST_NAME)?;
-    let body = request.to_json();
-    let request = crate::runtime::outgoing_request(
-        "POST",
-        "https://revocation-list/",
-        None,
-        Some(&body),
-        false,
-    )?;
-    let mut response = stub.fetch_with_request(request).await?;
-    if response.status_code() != 200 {
-        return Err(worker::Error::RustError(
-            "the revocation list failed".into(),
-        ));
+async fn call(namespace: &ObjectNamespace, request: &ListRequest) -> Result<ListReply, ()> {
+    let (status, text) = namespace
+        .call(LIST_NAME, "https://revocation-list/", &request.to_json())
+        .await
+        .map_err(drop)?;
+    if status != 200 {
+        return Err(());
     }
-    let text = response.text().await?;
-    ListReply::from_json(&text)
-        .ok_or_else(|| worker::Error::RustError("the revocation list's reply is malformed".into()))
+    ListReply::from_json(&text).ok_or(())
 }

@@ -7,42 +7,67 @@
 //! Storage keys: `seq` (the last sequence number), `r:<seq, 20 digits>` → `(session, at)`,
 //! `e:<event id>` → at.
 
-// `#[durable_object]` generates wasm-bindgen glue (constructor, fetch) without docs.
-#![allow(missing_docs)]
-
 use std::cell::Cell;
+use std::rc::Rc;
 
-use wasm_bindgen_futures::JsFuture;
-use worker::{
-    durable_object, DurableObject, Env, ListOptions, Request, Response, Result, State, Storage,
-};
+use js_sys::Promise;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::future_to_promise;
 
 use super::protocol::{revocation_pair, ListReply, ListRequest};
 use super::{EVENT_MEMORY_SECONDS, RETENTION_SECONDS};
+use crate::runtime::bindings::{object_reply, Env, ObjectState, Storage};
+use crate::runtime::fetch::request_text;
+
+/// A storage call's failure (the runtime's error, or a value we did not store).
+type Result<T> = std::result::Result<T, JsValue>;
 
 /// Stale keys are looked for at most this often per instance.
 const PRUNE_EVERY_SECONDS: u64 = 60;
 
-/// The deployment's revocation list.
-#[durable_object]
+/// The deployment's revocation list; `src/entry.mjs` exports it.
+#[wasm_bindgen]
 pub struct RevocationList {
-    state: State,
-    pruned_at: Cell<u64>,
+    list: Rc<List>,
 }
 
-impl DurableObject for RevocationList {
-    fn new(state: State, _env: Env) -> Self {
-        Self {
+#[wasm_bindgen]
+impl RevocationList {
+    /// Called by the runtime for its one instance.
+    #[wasm_bindgen(constructor)]
+    pub fn new(state: ObjectState, _env: Env) -> Self {
+        let list = List {
             state,
             pruned_at: Cell::new(0),
+        };
+        Self {
+            list: Rc::new(list),
         }
     }
 
-    async fn fetch(&self, mut request: Request) -> Result<Response> {
-        let Some(request) = ListRequest::from_json(&request.text().await?) else {
-            return Response::error("malformed revocation list request", 400);
-        };
-        let reply = match request {
+    /// A message from a Worker ([`ListRequest`] as JSON); the reply is a [`ListReply`].
+    pub fn fetch(&self, request: web_sys::Request) -> Promise {
+        let list = self.list.clone();
+        future_to_promise(async move {
+            let text = request_text(&request).await?;
+            match ListRequest::from_json(&text) {
+                Some(request) => object_reply(200, &list.answer(request).await?.to_json()),
+                None => object_reply(400, "malformed revocation list request"),
+            }
+        })
+    }
+}
+
+/// The instance's state, shared with the requests it is serving.
+struct List {
+    state: ObjectState,
+    pruned_at: Cell<u64>,
+}
+
+impl List {
+    async fn answer(&self, request: ListRequest) -> Result<ListReply> {
+        Ok(match request {
             ListRequest::Record {
                 event_id,
                 signed_at,
@@ -50,12 +75,9 @@ impl DurableObject for RevocationList {
                 now_s,
             } => self.record(&event_id, signed_at, session_id, now_s).await?,
             ListRequest::Since { after, now_s } => self.since(after, now_s).await?,
-        };
-        Response::ok(reply.to_json())
+        })
     }
-}
 
-impl RevocationList {
     async fn record(
         &self,
         event_id: &str,
@@ -75,12 +97,18 @@ impl RevocationList {
                 revoked: Vec::new(),
             });
         }
-        storage.put(&event_key, (now_s, signed_at)).await?;
+        let pair: js_sys::Array = [now_s, signed_at]
+            .iter()
+            .map(|&n| JsValue::from_f64(n as f64))
+            .collect();
+        storage.put(&event_key, &pair).await?;
         if let Some(session) = session_id {
             seq += 1;
             let entry = workos_edge_core::json::to_text(&serde_json::json!([session, now_s]));
-            storage.put(&revocation_key(seq), entry).await?;
-            storage.put("seq", seq).await?;
+            storage
+                .put(&revocation_key(seq), &JsValue::from_str(&entry))
+                .await?;
+            storage.put("seq", &JsValue::from_f64(seq as f64)).await?;
         }
         // Pruning lists every key: at most once a minute per instance, not per delivery.
         if now_s.saturating_sub(self.pruned_at.get()) >= PRUNE_EVERY_SECONDS {
@@ -99,12 +127,10 @@ impl RevocationList {
         let storage = self.state.storage();
         let seq = stored_number(&storage, "seq").await?.unwrap_or(0);
         let start = revocation_key(after.saturating_add(1));
-        let entries = storage
-            .list_with_options(ListOptions::new().prefix("r:").start(&start))
-            .await?;
+        let entries = storage.list("r:", Some(&start)).await?;
         let mut revoked = Vec::new();
-        for value in entries.values() {
-            let Some((session, at)) = value?.as_string().and_then(|text| parse_entry(&text)) else {
+        for (_, value) in entries {
+            let Some((session, at)) = value.as_string().and_then(|text| parse_entry(&text)) else {
                 continue;
             };
             if now_s.saturating_sub(at) <= RETENTION_SECONDS {
@@ -124,15 +150,7 @@ impl RevocationList {
         let storage = self.state.storage();
         let mut stale = Vec::new();
         for (prefix, keep) in [("e:", EVENT_MEMORY_SECONDS), ("r:", RETENTION_SECONDS)] {
-            let entries = storage
-                .list_with_options(ListOptions::new().prefix(prefix))
-                .await?;
-            for entry in entries.entries() {
-                let pair = js_sys::Array::from(&entry?);
-                let Some(key) = pair.get(0).as_string() else {
-                    continue;
-                };
-                let value = pair.get(1);
+            for (key, value) in storage.list(prefix, None).await? {
                 // Event ids hold `[at, signed_at]`; revocations a JSON `[session, at]` string.
                 let first = js_sys::Array::from(&value).get(0);
                 let at = first.as_f64().map(|at| at as u64).or_else(|| {
@@ -147,7 +165,7 @@ impl RevocationList {
             }
         }
         if !stale.is_empty() {
-            storage.delete_multiple(stale).await?;
+            storage.delete(&stale).await?;
         }
         Ok(())
     }
@@ -162,11 +180,9 @@ async fn stored_number(storage: &Storage, key: &str) -> Result<Option<u64>> {
     }
 }
 
-/// The number, or array of numbers, `put` stored under `key`, read through the runtime's own
-/// storage call: `Storage::get` converts with serde_wasm_bindgen, whose typed readers link
-/// float formatting into the wasm for error messages.
+/// The number, or array of numbers, `put` stored under `key`.
 async fn stored_numbers(storage: &Storage, key: &str) -> Result<Option<Vec<u64>>> {
-    let value = JsFuture::from(storage.as_raw().get(key)?).await?;
+    let value = storage.get(key).await?;
     if value.is_undefined() {
         return Ok(None);
     }
@@ -190,8 +206,8 @@ async fn stored_numbers(storage: &Storage, key: &str) -> Result<Option<Vec<u64>>
 /// 2^53 − 1: integers up to here are exact as JavaScript numbers.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-fn unexpected(key: &str) -> worker::Error {
-    worker::Error::RustError(format!(
+fn unexpected(key: &str) -> JsValue {
+    JsValue::from_str(&format!(
         "the stored `{key}` is not a number or list of numbers"
     ))
 }

@@ -4,7 +4,7 @@
 //! spend the refresh token).
 
 use serde_json::{json, Value};
-use worker::{Request, Response};
+use web_sys::{Request, Response};
 use workos_edge_core::api::{
     get_organization_request, list_memberships_request, list_sessions_request,
     revoke_session_request, ApiReply, ApiRequest, ListOptions, ListResponse, Order, Organization,
@@ -71,12 +71,12 @@ impl SwitchOrganization {
 /// `POST /auth/switch-organization {"organizationId": ..}`: refreshes into that organization;
 /// WorkOS refuses organizations the user is not a member of.
 pub async fn switch_organization(
-    request: Request,
+    request: &Request,
     cfg: &Config,
     ctx: &mut RequestContext,
 ) -> RouteResult {
-    check_json_request(&request, MAX_BODY_BYTES)?;
-    let cookies = header(&request, "cookie").unwrap_or_default();
+    check_json_request(request, MAX_BODY_BYTES)?;
+    let cookies = header(request, "cookie").unwrap_or_default();
     let body = read_json(request, MAX_BODY_BYTES, SwitchOrganization::read).await?;
     let current = require_session(Some(&cookies), cfg, ctx).await?;
     ctx.decision = "switch_organization";
@@ -287,12 +287,12 @@ impl RevokeRequest {
 /// `POST /auth/sessions/revoke {"sessionId": ..} | {"allExceptCurrent": true}`: revokes only
 /// sessions that belong to the signed-in user.
 pub async fn revoke_sessions(
-    request: Request,
+    request: &Request,
     cfg: &Config,
     ctx: &mut RequestContext,
 ) -> RouteResult {
-    check_json_request(&request, MAX_BODY_BYTES)?;
-    let cookies = header(&request, "cookie");
+    check_json_request(request, MAX_BODY_BYTES)?;
+    let cookies = header(request, "cookie");
     let body = read_json(request, MAX_BODY_BYTES, RevokeRequest::read).await?;
     let active = require_session(cookies.as_deref(), cfg, ctx).await?;
     ctx.decision = "revoke_sessions";

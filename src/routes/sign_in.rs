@@ -8,7 +8,7 @@
 
 use serde_json::json;
 use serde_json::Value;
-use worker::{Request, Response};
+use web_sys::{Request, Response};
 use workos_edge_core::api::AuthenticateGrant;
 use workos_edge_core::cookie::{seal_json, unseal_json};
 use workos_edge_core::iron::SealRandomness;
@@ -264,7 +264,7 @@ fn same_site_hop(return_to: &str) -> RouteResult {
          <meta http-equiv=\"refresh\" content=\"0;url={target}\"><title>Signed in</title>\
          <body><p>Signed in. <a href=\"{target}\">Continue</a></p></body></html>"
     );
-    let response = Response::from_html(page)?;
+    let response = crate::http::html(200, &page)?;
     response
         .headers()
         .set("Cache-Control", "private, no-store")?;

@@ -7,7 +7,7 @@
 //! shows a page whose button POSTs here; a `POST` is refused when `Origin` or
 //! `Sec-Fetch-Site` names another site.
 
-use worker::{Method, Request, Response};
+use web_sys::{Request, Response};
 use workos_edge_core::urls::logout_url;
 use workos_edge_core::web::chunks::session_cookie_value;
 
@@ -23,13 +23,14 @@ use crate::runtime::now_ms;
 /// `GET|POST /auth/logout`.
 pub async fn logout(
     request: &Request,
+    method: &str,
     cfg: &Config,
     ctx: &mut RequestContext,
 ) -> Result<Response, GatewayError> {
     ctx.decision = "logout";
-    match (request.method(), initiator(request)?) {
-        (Method::Post, Initiator::Foreign) => return Err(GatewayError::CrossSite),
-        (Method::Post, _) => {}
+    match (method, initiator(request)?) {
+        ("POST", Initiator::Foreign) => return Err(GatewayError::CrossSite),
+        ("POST", _) => {}
         // Same-origin, and a navigation (an `<img src=/auth/logout>` in user content is
         // same-origin too, but `no-cors`); browsers without `Sec-Fetch-Mode` say nothing.
         (_, Initiator::SameOrigin)
@@ -70,7 +71,7 @@ fn confirmation_page() -> Result<Response, GatewayError> {
         <body style=\"font:16px system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem\">\
         <main><h1>Sign out?</h1><form method=\"post\" action=\"/auth/logout\">\
         <button type=\"submit\">Sign out</button></form><p><a href=\"/\">Cancel</a></p></main></body></html>";
-    let response = Response::from_html(page)?;
+    let response = crate::http::html(200, page)?;
     let headers = response.headers();
     headers.set("Cache-Control", "private, no-store")?;
     // A sign-out button must not be framed by another page (clickjacking).

@@ -6,7 +6,7 @@
 //! reply) is acknowledged again.
 
 use serde_json::json;
-use worker::{Request, Response};
+use web_sys::{Request, Response};
 use workos_edge_core::web::webhook::{verify_signature, WebhookEvent, DEFAULT_TOLERANCE_MS};
 
 use crate::config::Config;
@@ -21,7 +21,7 @@ const MAX_BODY_BYTES: u64 = 256 * 1024;
 
 /// `POST /auth/webhooks/workos`.
 pub async fn workos(
-    request: Request,
+    request: &Request,
     cfg: &Config,
     ctx: &mut RequestContext,
 ) -> Result<Response, GatewayError> {
@@ -29,7 +29,7 @@ pub async fn workos(
     let Some(secret) = &cfg.webhook_secret else {
         return Err(GatewayError::NotFound);
     };
-    let signature = header(&request, "workos-signature");
+    let signature = header(request, "workos-signature");
     let body = read_body(request, MAX_BODY_BYTES).await?;
     let now = now_ms();
     let signed_at = verify_signature(
@@ -63,7 +63,7 @@ pub async fn workos(
                 ""
             };
             ctx.reason = Some(format!("{} {}{again}", event.event, event.id));
-            let response = Response::from_json(&json!({ "received": true }))?;
+            let response = crate::http::json(200, &json!({ "received": true }))?;
             response.headers().set("Cache-Control", "no-store")?;
             Ok(response)
         }

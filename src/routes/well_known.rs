@@ -4,13 +4,13 @@
 //!   authorization server (AuthKit) issues the access tokens this site accepts;
 //! * `workos-edge/jwks.json` publishes the keys that sign `X-WorkOS-Assertion`.
 
-use worker::Response;
+use web_sys::{Request, Response};
 use workos_edge_core::assertion::jwks;
 use workos_edge_core::web::well_known::{protected_resource_for, protected_resource_metadata};
 
 use crate::config::Config;
 use crate::error::GatewayError;
-use crate::http::{site_origin, RawRequest};
+use crate::http::site_origin;
 
 /// Browsers may cache the document this long; it changes only with the settings.
 const MAX_AGE_SECONDS: u32 = 3600;
@@ -19,7 +19,7 @@ const MAX_AGE_SECONDS: u32 = 3600;
 /// (it then goes to the origin like any other). Without `WORKOS_AUTHKIT_DOMAIN` there is no
 /// authorization server to name: 404.
 pub fn protected_resource(
-    request: &impl RawRequest,
+    request: &Request,
     path: &str,
     cfg: &Config,
 ) -> Result<Option<Response>, GatewayError> {
@@ -36,7 +36,7 @@ pub fn protected_resource(
 
 /// `GET /.well-known/workos-edge/jwks.json`: the assertion keys' public halves (every key in
 /// `EDGE_ASSERTION_KEY`, so origins know a new key before it signs). 404 without keys.
-pub fn assertion_keys(request: &impl RawRequest, cfg: &Config) -> Result<Response, GatewayError> {
+pub fn assertion_keys(request: &Request, cfg: &Config) -> Result<Response, GatewayError> {
     if cfg.assertion_keys.is_empty() {
         return Err(GatewayError::NotFound);
     }
@@ -46,14 +46,14 @@ pub fn assertion_keys(request: &impl RawRequest, cfg: &Config) -> Result<Respons
 
 /// A public JSON document (and its preflight), cacheable for `max_age` seconds.
 fn public_document(
-    request: &impl RawRequest,
+    request: &Request,
     document: &serde_json::Value,
     max_age: u32,
 ) -> Result<Response, GatewayError> {
-    let response = match request.raw().method().as_str() {
+    let response = match request.method().as_str() {
         // A browser-based client asks first when it sends its own headers.
-        "OPTIONS" => Response::empty()?.with_status(204),
-        "GET" | "HEAD" => Response::from_json(document)?,
+        "OPTIONS" => crate::http::empty(204)?,
+        "GET" | "HEAD" => crate::http::json(200, document)?,
         _ => return Err(GatewayError::MethodNotAllowed),
     };
     let headers = response.headers();

@@ -1,15 +1,37 @@
-//! What the pure core leaves to the host: the clock, randomness and WebCrypto.
+//! What the pure core leaves to the host, and the few runtime APIs the Worker calls, bound
+//! directly (no `worker` crate: its wrappers, exported classes and their glue were 33 KiB of the
+//! gzipped upload):
+//! the clock, randomness, timers ([`sleep`]), `fetch` ([`fetch`]), the log, WebCrypto, and the
+//! bindings of `env` and Durable Objects ([`bindings`]).
+
+pub mod bindings;
+pub mod fetch;
+mod sleep;
 
 use js_sys::Reflect;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::SubtleCrypto;
-use worker::Date;
 
 use crate::error::GatewayError;
 
+pub use sleep::{sleep, Sleep};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = log)]
+    fn console_log(line: &str);
+}
+
+/// Writes one line to the Worker's log (`console.log`). Lines never carry secrets, tokens,
+/// cookie values or API keys.
+pub fn log_line(line: &str) {
+    console_log(line);
+}
+
 /// Milliseconds since the epoch, from the runtime's clock.
 pub fn now_ms() -> u64 {
-    Date::now().as_millis()
+    js_sys::Date::now() as u64
 }
 
 /// Random bytes from the runtime's CSPRNG (`crypto.getRandomValues`). Fails closed: PKCE
@@ -20,30 +42,6 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], GatewayError> {
     getrandom::getrandom(&mut bytes)
         .map_err(|_| GatewayError::Internal("the runtime's random number generator failed"))?;
     Ok(bytes)
-}
-
-/// An outgoing request (for `fetch` or a Durable Object stub) built on the runtime's own
-/// `RequestInit`. `worker::RequestInit` carries Cloudflare's image-resizing options, and
-/// converting it serialises them: several KB of wasm that no request of ours needs.
-pub fn outgoing_request(
-    method: &str,
-    url: &str,
-    headers: Option<&web_sys::Headers>,
-    body: Option<&str>,
-    manual_redirect: bool,
-) -> Result<worker::Request, JsValue> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    if let Some(headers) = headers {
-        init.set_headers(headers);
-    }
-    if let Some(body) = body {
-        init.set_body(&JsValue::from_str(body));
-    }
-    if manual_redirect {
-        init.set_redirect(web_sys::RequestRedirect::Manual);
-    }
-    web_sys::Request::new_with_str_and_init(url, &init).map(worker::Request::from)
 }
 
 /// What a thrown JavaScript value says (an `Error`'s message, or a thrown string).
