@@ -29,6 +29,26 @@ pub fn without_identity(inbound: &Headers) -> Result<Headers, GatewayError> {
     Ok(headers)
 }
 
+/// The headers for a public path: [`without_identity`], with a chunked session joined
+/// ([`join_session_chunks`]). When there is nothing to strip or join (most public requests),
+/// the inbound headers themselves, uncopied: the outgoing request copies them anyway.
+pub fn for_public(
+    inbound: &Headers,
+    cookie_header: Option<&str>,
+    cfg: &Config,
+) -> Result<Headers, GatewayError> {
+    let chunked = cookie_header.is_some_and(|cookies| has_chunks(cookies, &cfg.cookie_name));
+    let spoofed = header_names(inbound)?
+        .iter()
+        .any(|name| is_identity_header(name));
+    if !chunked && !spoofed {
+        return Ok(inbound.clone());
+    }
+    let forwarded = without_identity(inbound)?;
+    join_session_chunks(&forwarded, cookie_header, cfg)?;
+    Ok(forwarded)
+}
+
 /// The identity headers for `identity`, as `(name, value)`; `X-WorkOS-Credential` says which
 /// kind of credential vouched for it.
 pub fn identity(identity: &Identity) -> Vec<(&'static str, String)> {

@@ -28,14 +28,15 @@ pub async fn handle(
     cfg: &Config,
     ctx: &mut RequestContext,
 ) -> Result<Response, GatewayError> {
-    let forwarded = headers::without_identity(&request.headers())?;
+    let inbound = request.headers();
     let cookie_header = header(&request, "cookie");
     if cfg.is_public(path) {
         ctx.decision = "public";
         // An origin reading the session on its public pages gets it whole, as on the others.
-        headers::join_session_chunks(&forwarded, cookie_header.as_deref(), cfg)?;
+        let forwarded = headers::for_public(&inbound, cookie_header.as_deref(), cfg)?;
         return origin::forward(request, url, path, forwarded, Audience::Public, env, cfg).await;
     }
+    let forwarded = headers::without_identity(&inbound)?;
 
     let authorization = header(&request, "authorization");
     let identity =
