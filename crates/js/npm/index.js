@@ -89,6 +89,14 @@ const nodeCrypto = (() => {
 })();
 
 const utf8 = new TextEncoder();
+let scratch = new Uint8Array(8192);
+/** `text` as UTF-8, written into a buffer reused by every call (`encodeInto` is ~15x faster
+ *  than `encode` for a cookie). Valid until the next call: callers use it synchronously. */
+function utf8Bytes(text) {
+  if (text.length * 3 > scratch.length) scratch = new Uint8Array(text.length * 3);
+  const { written } = utf8.encodeInto(text, scratch);
+  return scratch.subarray(0, written);
+}
 const nodeVerifiers = new WeakMap();
 /**
  * `(keyIndex, signedData, signature) => boolean` over a `KeySet`'s keys, imported into
@@ -126,13 +134,14 @@ const INVALID_SESSION_COOKIE = Object.freeze({ authenticated: false, reason: 'in
  * `{decided}` with the SDK's failure result.
  */
 function openNatively(sessionData, password) {
-  const opened = core.openSeal(utf8.encode(sessionData || ''), password, Date.now());
+  const bytes = utf8Bytes(sessionData || '');
+  const opened = core.openSeal(bytes, password, Date.now());
   if (!(opened instanceof Uint8Array)) return { decided: { ...opened.decided } };
   const view = new DataView(opened.buffer, opened.byteOffset, opened.byteLength);
-  const [macBaseLength, macLength, ivLength, ciphertextLength, candidates] = [0, 4, 8, 12, 16].map((at) => view.getUint32(at, true));
-  let at = 20;
+  const [macBaseLength, macLength, ivLength, ciphertextLength, candidates, macBaseFollows] = [0, 4, 8, 12, 16, 20].map((at) => view.getUint32(at, true));
+  let at = 24;
   const take = (length) => opened.subarray(at, (at += length));
-  const macBase = take(macBaseLength);
+  const macBase = macBaseFollows ? take(macBaseLength) : bytes.subarray(0, macBaseLength);
   const mac = take(macLength);
   const iv = take(ivLength);
   const ciphertext = take(ciphertextLength);

@@ -27,13 +27,18 @@ use workos_edge_core::cookie::{json_from_plaintext, OpenableCookie};
 
 use crate::{begin_with, millis, passwords, to_js, KeySet};
 
-/// What opening `cookie` (its UTF-8 bytes: the host's `TextEncoder` copies them in natively,
-/// where a string argument is copied a character at a time in JS) needs from the host: `{decided}` (the SDK result) when the seal fails
-/// before its MAC (format, expiration, password id), else one `Uint8Array` (one copy across the
-/// boundary instead of an object of six): five little-endian `u32` lengths — MAC input, MAC,
-/// IV (0 when IV or ciphertext do not decode: the cookie is then refused once its MAC holds, in
-/// iron's order), ciphertext, number of candidate passwords — then those bytes in that order,
-/// then 64 bytes per candidate (its HMAC key, then its AES key), current password first.
+/// What opening `cookie` needs from the host. `cookie` is its UTF-8 bytes (the host's
+/// `TextEncoder.encodeInto` writes them natively, where a string argument is copied a
+/// character at a time in JS).
+///
+/// `{decided}` (the SDK result) when the seal fails before its MAC (format, expiration,
+/// password id), else one `Uint8Array` (one copy across the boundary instead of an object of
+/// six): six little-endian `u32`s — MAC input length, MAC length, IV length (0 when IV or
+/// ciphertext do not decode: the cookie is then refused once its MAC holds, in iron's order),
+/// ciphertext length, number of candidate passwords, and 1 if the MAC input's bytes follow or
+/// 0 if it is the first bytes of `cookie` (always, for a seal; the host has them) — then the
+/// MAC input (if it follows), MAC, IV and ciphertext, then 64 bytes per candidate (its HMAC
+/// key, then its AES key), current password first.
 #[wasm_bindgen(js_name = openSeal)]
 pub fn open_seal(cookie: &[u8], password: JsValue, now_ms: f64) -> Result<JsValue, JsError> {
     let set_of_passwords = passwords(password)?;
@@ -55,19 +60,31 @@ pub fn open_seal(cookie: &[u8], password: JsValue, now_ms: f64) -> Result<JsValu
         None => (&[], &[]),
     };
     let candidates: Vec<_> = seal.candidates(&set_of_passwords).collect();
-    let lengths = [
+    let mac_base_follows = !cookie.as_bytes().starts_with(seal.mac_base());
+    let header = [
         seal.mac_base().len(),
         seal.mac().len(),
         iv.len(),
         ciphertext.len(),
         candidates.len(),
+        usize::from(mac_base_follows),
     ];
-    let mut out =
-        Vec::with_capacity(20 + lengths[..4].iter().sum::<usize>() + 64 * candidates.len());
-    for length in lengths {
-        out.extend_from_slice(&u32::try_from(length).unwrap_or(u32::MAX).to_le_bytes());
+    let mac_base: &[u8] = if mac_base_follows {
+        seal.mac_base()
+    } else {
+        &[]
+    };
+    let mut out = Vec::with_capacity(
+        24 + mac_base.len()
+            + seal.mac().len()
+            + iv.len()
+            + ciphertext.len()
+            + 64 * candidates.len(),
+    );
+    for field in header {
+        out.extend_from_slice(&u32::try_from(field).unwrap_or(u32::MAX).to_le_bytes());
     }
-    out.extend_from_slice(seal.mac_base());
+    out.extend_from_slice(mac_base);
     out.extend_from_slice(seal.mac());
     out.extend_from_slice(iv);
     out.extend_from_slice(ciphertext);
