@@ -11,15 +11,13 @@ use std::rc::Rc;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen_futures::future_to_promise;
 use workos_edge_core::authenticate::open_session;
 
 use super::local::{self, SharedCoalescer};
 use super::protocol::{CoordinatorReply, CoordinatorRequest};
 use super::{coordinator_name, remote};
 use crate::config::Config;
-use crate::runtime::bindings::{object_reply, Env, ObjectState};
-use crate::runtime::fetch::request_text;
+use crate::runtime::bindings::{serve_message, Env, ObjectState};
 use crate::runtime::{log_line, now_ms};
 
 /// Refreshes of one session tracked at once (one per organization switch, in practice one).
@@ -52,12 +50,11 @@ impl RefreshCoordinator {
     /// `CoordinatorReply`.
     pub fn fetch(&self, request: web_sys::Request) -> Promise {
         let coordinator = self.coordinator.clone();
-        future_to_promise(async move {
-            let text = request_text(&request).await?;
-            match CoordinatorRequest::from_json(&text) {
-                Some(request) => object_reply(200, &coordinator.answer(request).await.to_json()),
-                None => object_reply(400, "malformed coordinator request"),
-            }
+        serve_message(request, |text| async move {
+            let Some(request) = CoordinatorRequest::from_json(&text) else {
+                return Ok(None);
+            };
+            Ok(Some(coordinator.answer(request).await.to_json()))
         })
     }
 }

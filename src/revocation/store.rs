@@ -13,12 +13,10 @@ use std::rc::Rc;
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::protocol::{revocation_pair, ListReply, ListRequest};
 use super::{EVENT_MEMORY_SECONDS, RETENTION_SECONDS};
-use crate::runtime::bindings::{object_reply, Env, ObjectState, Storage};
-use crate::runtime::fetch::request_text;
+use crate::runtime::bindings::{serve_message, Env, ObjectState, Storage};
 
 /// A storage call's failure (the runtime's error, or a value we did not store).
 type Result<T> = std::result::Result<T, JsValue>;
@@ -49,12 +47,11 @@ impl RevocationList {
     /// A message from a Worker ([`ListRequest`] as JSON); the reply is a [`ListReply`].
     pub fn fetch(&self, request: web_sys::Request) -> Promise {
         let list = self.list.clone();
-        future_to_promise(async move {
-            let text = request_text(&request).await?;
-            match ListRequest::from_json(&text) {
-                Some(request) => object_reply(200, &list.answer(request).await?.to_json()),
-                None => object_reply(400, "malformed revocation list request"),
-            }
+        serve_message(request, |text| async move {
+            let Some(request) = ListRequest::from_json(&text) else {
+                return Ok(None);
+            };
+            Ok(Some(list.answer(request).await?.to_json()))
         })
     }
 }

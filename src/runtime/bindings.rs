@@ -6,7 +6,11 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::fetch::{outgoing_request, response_text};
+use std::future::Future;
+
+use wasm_bindgen_futures::future_to_promise;
+
+use super::fetch::{outgoing_request, request_text, response_text};
 
 #[wasm_bindgen]
 extern "C" {
@@ -120,8 +124,25 @@ impl Storage {
     }
 }
 
-/// A Durable Object's reply to a Worker: `status` with a text body.
-pub fn object_reply(status: u16, body: &str) -> Result<JsValue, JsValue> {
+/// Serves one message to a Durable Object of ours: the request's text goes to `answer`, whose
+/// reply goes back as text (200), or, when `answer` finds the message malformed (`None`), 400.
+pub fn serve_message<Reply>(
+    request: web_sys::Request,
+    answer: impl FnOnce(String) -> Reply + 'static,
+) -> Promise
+where
+    Reply: Future<Output = Result<Option<String>, JsValue>> + 'static,
+{
+    future_to_promise(async move {
+        let text = request_text(&request).await?;
+        match answer(text).await? {
+            Some(reply) => object_reply(200, &reply),
+            None => object_reply(400, "malformed message"),
+        }
+    })
+}
+
+fn object_reply(status: u16, body: &str) -> Result<JsValue, JsValue> {
     let init = web_sys::ResponseInit::new();
     init.set_status(status);
     web_sys::Response::new_with_opt_str_and_init(Some(body), &init).map(JsValue::from)

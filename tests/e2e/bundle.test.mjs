@@ -4,27 +4,12 @@
 // the exports must be the classes wrangler.toml binds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { buildWorker, root } from './harness.mjs';
+import { dryRunBundle, root } from './harness.mjs';
 
 test('wrangler deploy --dry-run: one wasm module, imported by the JS, never compiled from bytes; the bound classes exported', () => {
-  buildWorker();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workos-edge-bundle-'));
-  const config = fs
-    .readFileSync(path.join(root, 'wrangler.toml'), 'utf8')
-    .replace(/\[build\][^\[]*/, '')
-    .replace('main = "build/worker.mjs"', `main = "${path.join(root, 'build/worker.mjs')}"`)
-    .replace('directory = "./www"', `directory = "${path.join(root, 'www')}"`);
-  fs.writeFileSync(path.join(dir, 'wrangler.toml'), config);
-  const out = path.join(dir, 'dist');
-  execFileSync(path.join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', out, '-c', path.join(dir, 'wrangler.toml')], {
-    cwd: dir,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
-    stdio: 'pipe',
-  });
+  const { outdir: out, config } = dryRunBundle();
   const files = fs.readdirSync(out);
   const wasm = files.filter((f) => f.endsWith('.wasm'));
   assert.equal(wasm.length, 1, `one .wasm module in ${files}`);

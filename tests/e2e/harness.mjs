@@ -146,17 +146,39 @@ function printed(child, marker, ms, what) {
   });
 }
 
-async function startWorkerOnce(vars, { coordinator = true } = {}) {
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workos-edge-e2e-'));
-  let config = fs.readFileSync(path.join(root, 'wrangler.toml'), 'utf8');
-  // `coordinator: false` runs the Worker without the refresh Durable Object (in-isolate
-  // coalescing only), as a deployment without the binding would.
-  if (!coordinator) config = config.replace(/\[\[durable_objects\.bindings\]\][\s\S]*$/, '');
-  config = config
+/** wrangler.toml for a copy in another directory: the built Worker and www/ by absolute path,
+ *  and no [build] step (the tests build once, `buildWorker`). */
+export function builtWorkerConfig() {
+  return fs
+    .readFileSync(path.join(root, 'wrangler.toml'), 'utf8')
     .replace(/\[build\][^\[]*/, '')
     .replace('main = "build/worker.mjs"', `main = "${path.join(root, 'build/worker.mjs')}"`)
     .replace('directory = "./www"', `directory = "${path.join(root, 'www')}"`);
+}
+
+/** The built Worker bundled as `wrangler deploy` would upload it: `{outdir, main, config}`. */
+export function dryRunBundle() {
+  buildWorker();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workos-edge-bundle-'));
+  const config = builtWorkerConfig();
+  fs.writeFileSync(path.join(dir, 'wrangler.toml'), config);
+  const outdir = path.join(dir, 'out');
+  execFileSync(path.join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir, '-c', path.join(dir, 'wrangler.toml')], {
+    cwd: dir,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+    stdio: 'pipe',
+  });
+  const main = fs.readdirSync(outdir).find((f) => /\.m?js$/.test(f) && !f.endsWith('.map'));
+  return { outdir, main: path.join(outdir, main), config };
+}
+
+async function startWorkerOnce(vars, { coordinator = true } = {}) {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workos-edge-e2e-'));
+  let config = builtWorkerConfig();
+  // `coordinator: false` runs the Worker without the refresh Durable Object (in-isolate
+  // coalescing only), as a deployment without the binding would.
+  if (!coordinator) config = config.replace(/\[\[durable_objects\.bindings\]\][\s\S]*$/, '');
   fs.writeFileSync(path.join(dir, 'wrangler.toml'), config);
   const allVars = {
     WORKOS_CLIENT_ID: CLIENT_ID,

@@ -8,16 +8,12 @@
 //   E2E_SKIP_BUILD=1 node --test --test-concurrency=1 tests/e2e/revocation-fleet.test.mjs
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { Miniflare } from 'miniflare';
 
-import { API_KEY, Browser, buildWorker, CLIENT_ID, COOKIE_PASSWORD, root, startEmulator, startOrigin, unsealWithCli } from './harness.mjs';
+import { API_KEY, Browser, CLIENT_ID, COOKIE_PASSWORD, dryRunBundle, startEmulator, startOrigin, unsealWithCli } from './harness.mjs';
 
 const SECRET = 'whsec_fleet_0123456789';
 const SYNC_SECONDS = 2;
@@ -28,30 +24,11 @@ let mf;
 let first; // URL of the Worker the webhook reaches
 let second; // the other isolate: a Miniflare worker handle
 
-/** The Worker bundled as wrangler would upload it (without re-running the build). */
-function bundle() {
-  buildWorker();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workos-edge-fleet-'));
-  const config = fs
-    .readFileSync(path.join(root, 'wrangler.toml'), 'utf8')
-    .replace(/\[build\][^\[]*/, '')
-    .replace('main = "build/worker.mjs"', `main = "${path.join(root, 'build/worker.mjs')}"`)
-    .replace('directory = "./www"', `directory = "${path.join(root, 'www')}"`);
-  fs.writeFileSync(path.join(dir, 'wrangler.toml'), config);
-  const outdir = path.join(dir, 'out');
-  execFileSync(path.join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir, '-c', path.join(dir, 'wrangler.toml')], {
-    cwd: dir,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
-    stdio: 'ignore',
-  });
-  const main = fs.readdirSync(outdir).find((f) => /\.m?js$/.test(f) && !f.endsWith('.map'));
-  return { main: path.join(outdir, main), dir: outdir };
-}
 
 before(async () => {
   emulator = await startEmulator();
   origin = await startOrigin(emulator.url);
-  const { main, dir } = bundle();
+  const { main, outdir: dir } = dryRunBundle();
   const bindings = {
     WORKOS_CLIENT_ID: CLIENT_ID,
     WORKOS_API_KEY: API_KEY,
