@@ -13,6 +13,9 @@
 //              through WorkOS (the emulator) and gets a new cookie;
 //   cold start a new workerd (Miniflare) per sample: construction to first protected response.
 //
+// Each path also reports the CPU (user + system, from /proc) that the workerd serving each
+// Worker spent per request: what a request costs, less at the mercy of this shared machine's
+// neighbours than req/s (which also counts time the Worker waited for a core).
 // Every response is checked (status, and the identity the origin saw) before anything is timed.
 // Usage: node bench/worker.mjs [--rounds 3] [--seconds 8] [--sessions 5000] [--cold-seconds 2]
 //        [--refreshes 50] [--starts 5] [--only public,warm,cold,refresh,start] [--json FILE]
@@ -136,6 +139,40 @@ function miniflare(worker, extra = {}, { inspect = false } = {}) {
   });
 }
 
+/** The workerd processes this process has started (Miniflare spawns one per instance). */
+function workerdPids() {
+  const pids = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (comm === 'workerd' && ppid === process.pid) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+/** CPU seconds (user + system) the process `pid` has used so far (/proc/PID/stat). */
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** `measure()` with the CPU its workerd spent, per request, in µs: steadier than req/s on a
+ *  shared machine, where a neighbour takes wall time from both Workers unevenly. */
+async function withCpu(pid, measure) {
+  const before = cpuSeconds(pid);
+  const result = await measure();
+  result.cpuUs = ((cpuSeconds(pid) - before) * 1e6) / result.requests;
+  return result;
+}
+
 /** Starts the V8 sampling profiler in the Worker behind the inspector; `stop()` prints. */
 async function startProfiler() {
   const { default: WebSocket } = await import('ws');
@@ -161,6 +198,8 @@ async function startProfiler() {
   return async () => {
     const { result } = await send('Profiler.stop');
     ws.close();
+    // PROFILE_OUT=FILE keeps the raw profile (a .cpuprofile that Chrome's DevTools opens).
+    if (process.env.PROFILE_OUT) fs.writeFileSync(process.env.PROFILE_OUT, JSON.stringify(result.profile));
     const nodes = new Map(result.profile.nodes.map((n) => [n.id, n]));
     const self = new Map();
     for (const sample of result.profile.samples) {
@@ -298,17 +337,23 @@ async function oncePerCookie(url, cookies) {
   const seen = originSeen.get(target) ?? 0;
   if (seen !== cookies.length) throw new Error(`${url}: the origin saw ${seen} users of ${cookies.length}`);
   latencies.sort((a, b) => a - b);
-  return { rps: cookies.length / elapsed, p50: median(latencies), p99: latencies[Math.floor(latencies.length * 0.99)] };
+  return { rps: cookies.length / elapsed, requests: cookies.length, p50: median(latencies), p99: latencies[Math.floor(latencies.length * 0.99)] };
 }
 
 const results = Object.fromEntries(workers.map((w) => [w.key, { public: [], warm: [], cold: [], refresh: [], start: [] }]));
 const instances = [];
 try {
   for (const worker of workers) {
+    // Each instance's workerd, told apart by which pids are new once it is up.
+    const known = new Set(workerdPids());
     const mf = miniflare(worker, {}, { inspect: worker.key === profileKey });
-    const due = miniflare(worker, { REFRESH_BUFFER_SECONDS: '7200' });
     worker.url = (await mf.ready).href.replace(/\/$/, '');
+    [worker.pid] = workerdPids().filter((pid) => !known.has(pid));
+    workerdPids().forEach((pid) => known.add(pid));
+    const due = miniflare(worker, { REFRESH_BUFFER_SECONDS: '7200' });
     worker.dueUrl = (await due.ready).href.replace(/\/$/, '');
+    [worker.duePid] = workerdPids().filter((pid) => !known.has(pid));
+    if (!worker.pid || !worker.duePid) throw new Error(`${worker.name}: its workerd process was not found`);
     instances.push(mf, due);
   }
   const [warmCookie] = await sessions(1);
@@ -326,14 +371,14 @@ try {
     const refreshing = only.has('refresh') ? await sessions(refreshCount * 2) : [];
     for (const worker of order) {
       const r = results[worker.key];
-      if (only.has('public')) r.public.push(await wrk(`${worker.url}/public/x`));
-      if (only.has('warm')) r.warm.push(await wrk(`${worker.url}/app`, warmCookie));
-      if (only.has('cold')) r.cold.push(await wrkEachCookieOnce(worker.url, cold, coldSeconds));
+      if (only.has('public')) r.public.push(await withCpu(worker.pid, () => wrk(`${worker.url}/public/x`)));
+      if (only.has('warm')) r.warm.push(await withCpu(worker.pid, () => wrk(`${worker.url}/app`, warmCookie)));
+      if (only.has('cold')) r.cold.push(await withCpu(worker.pid, () => wrkEachCookieOnce(worker.url, cold, coldSeconds)));
     }
     // A refresh spends the session's refresh token: each Worker gets its own sessions.
     for (const [i, worker] of order.entries()) {
       const mine = refreshing.filter((_, j) => j % 2 === i);
-      if (only.has('refresh')) results[worker.key].refresh.push(await oncePerCookie(worker.dueUrl, mine));
+      if (only.has('refresh')) results[worker.key].refresh.push(await withCpu(worker.duePid, () => oncePerCookie(worker.dueUrl, mine)));
     }
   }
   await stopProfiler?.();
@@ -361,7 +406,7 @@ for (const worker of workers) {
   const r = results[worker.key];
   const pick = (runs) =>
     runs.length
-      ? { rps: median(runs.map((x) => x.rps)), p50: median(runs.map((x) => x.p50)), p99: median(runs.map((x) => x.p99)) }
+      ? { rps: median(runs.map((x) => x.rps)), p50: median(runs.map((x) => x.p50)), p99: median(runs.map((x) => x.p99)), cpuUs: median(runs.map((x) => x.cpuUs)) }
       : null;
   summary[worker.key] = {
     name: worker.name,
@@ -373,6 +418,7 @@ for (const worker of workers) {
     uploadKiB: worker.bundle.kib,
     gzipKiB: worker.bundle.gzipKib,
     rounds: Object.fromEntries(['public', 'warm', 'cold', 'refresh'].map((k) => [k, r[k].map((x) => Math.round(x.rps))])),
+    cpuRounds: Object.fromEntries(['public', 'warm', 'cold', 'refresh'].map((k) => [k, r[k].map((x) => Math.round(x.cpuUs))])),
     starts: r.start.map((x) => Math.round(x)),
   };
 }
@@ -397,9 +443,20 @@ if (peer.startMs !== null) {
   console.log(`| cold start (new workerd → first protected response), ms | ${fmt(peer.startMs)} | ${fmt(ours.startMs)} | ${ratio(peer.startMs, ours.startMs)} faster |`);
 }
 console.log(`| upload (wrangler), KiB gzip | ${fmt(peer.gzipKiB, 1)} (${peer.uploadKiB} raw) | ${fmt(ours.gzipKiB, 1)} (${ours.uploadKiB} raw) | ${ratio(ours.gzipKiB, peer.gzipKiB)} the size |`);
+if (peer.public || peer.warm || peer.cold || peer.refresh) {
+  console.log('\nCPU per request of the workerd serving each Worker (user + system, /proc; medians of the rounds):\n');
+  console.log(`| path | ${peer.name} µs | ${ours.name} µs | peer's / ours |`);
+  console.log('| --- | --- | --- | --- |');
+  for (const k of ['public', 'warm', 'cold', 'refresh']) {
+    if (!peer[k]) continue;
+    console.log(`| ${k} | ${fmt(peer[k].cpuUs)} | ${fmt(ours[k].cpuUs)} | ${ratio(peer[k].cpuUs, ours[k].cpuUs)} |`);
+  }
+  console.log('');
+}
 if (peer.warm && peer.public) {
   console.log(`\nauth cost (warm p50 / public p50): peer ${(peer.warm.p50 / peer.public.p50).toFixed(2)}, ours ${(ours.warm.p50 / ours.public.p50).toFixed(2)}`);
 }
 console.log(`rounds (req/s): ${JSON.stringify({ peer: peer.rounds, ours: ours.rounds })}`);
+console.log(`rounds (CPU µs per request): ${JSON.stringify({ peer: peer.cpuRounds, ours: ours.cpuRounds })}`);
 console.log(`cold starts (ms): peer ${peer.starts.join(', ')}; ours ${ours.starts.join(', ')}`);
 if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(summary, null, 2));

@@ -2,16 +2,31 @@
 // glue (`./glue.js`, which instantiates the wasm from `./glue_bg.wasm`, a module import as
 // production requires) and bundles the two into build/worker.mjs, wrangler's `main`.
 //
-// It only hands calls to the wasm: no per-request wrapper objects. The glue is generated with
+// It only hands calls to the wasm: no per-request wrapper objects, and for plain public
+// requests no async export at all (the public lane). The glue is generated with
 // wasm-bindgen's reset-state support, so a trap in the wasm (which the request paths' lints
 // rule out) leaves the next call with a fresh instance instead of a broken one.
 import * as wasm from './glue.js';
 
 export default {
   fetch(request, env, ctx) {
-    return wasm.fetch(request, env, ctx);
+    // The public lane (src/lib.rs `fetchPublic`): a plain public request goes to the origin
+    // without the async export's machinery; anything else takes `fetch`.
+    const started = Date.now();
+    const sent = wasm.fetchPublic(request, env);
+    if (sent === undefined) return wasm.fetch(request, env, ctx);
+    return sent.then(
+      (response) => (passesOn(response.status) ? response : wasm.publicAnswered(request, env, response, started)),
+      () => wasm.publicFailed(request, env, started),
+    );
   },
 };
+
+/** Answers `fetch` passes on untouched and unlogged on a public path (the lane is never taken
+ *  with LOG_REQUESTS=all); the wasm looks at any other. */
+function passesOn(status) {
+  return status === 101 || (status >= 200 && status < 400);
+}
 
 /** A Durable Object class over a wasm-bindgen one. After a reset the wasm object of an
  *  instance is stale (the glue refuses it): it is built again from the same state and env. */

@@ -98,13 +98,94 @@ pub async fn fetch(
     // Read and split once: the routes, the origin URL and any challenge use these parts.
     let url = request.url();
     let parts = url_parts(&url);
-    let raw_path = parts.map_or("", |parts| parts.path);
     let mut ctx = RequestContext::default();
 
     let outcome = match &parts {
         Some(parts) => handle(request, &method, parts, &env, &mut ctx).await,
         None => Err(GatewayError::BadRequest("The request URL is malformed.")),
     };
+    let facts = RequestFacts {
+        method: &method,
+        headers: &headers,
+        parts: parts.as_ref(),
+        started,
+    };
+    respond(outcome, &facts, ctx)
+}
+
+/// The public lane: a request for a public path that needs nothing but passing on (no CORS,
+/// no `LOG_REQUESTS=all`) is sent to the origin synchronously, without the async machinery an
+/// `async` export costs (a promise, a microtask queue and closures per await: most of the
+/// Worker's own CPU on such a request). Returns the origin's promise, or `undefined` when the
+/// request needs [`fetch`]. `src/entry.mjs` passes a 101, 2xx or 3xx answer on as it is (as
+/// [`fetch`] would: relayed, and not logged) and hands any other to [`public_answered`], and a
+/// failure to [`public_failed`].
+#[wasm_bindgen(js_name = fetchPublic)]
+pub fn fetch_public(request: &web_sys::Request, env: &Env) -> JsValue {
+    proxy::public::send(request, env).map_or(JsValue::UNDEFINED, JsValue::from)
+}
+
+/// The public lane's answer when it is not a plain success: checked and logged as [`fetch`]
+/// does.
+#[wasm_bindgen(js_name = publicAnswered)]
+pub fn public_answered(
+    request: &web_sys::Request,
+    env: &Env,
+    response: web_sys::Response,
+    started: f64,
+) -> std::result::Result<web_sys::Response, JsValue> {
+    finish_public(request, env, Ok(response.into()), started)
+}
+
+/// The public lane's origin could not be reached: the error page or JSON [`fetch`] gives.
+#[wasm_bindgen(js_name = publicFailed)]
+pub fn public_failed(
+    request: &web_sys::Request,
+    env: &Env,
+    started: f64,
+) -> std::result::Result<web_sys::Response, JsValue> {
+    finish_public(request, env, Err(JsValue::UNDEFINED), started)
+}
+
+fn finish_public(
+    request: &web_sys::Request,
+    env: &Env,
+    answer: std::result::Result<JsValue, JsValue>,
+    started: f64,
+) -> std::result::Result<web_sys::Response, JsValue> {
+    let (method, headers, url) = (request.method(), request.headers(), request.url());
+    let mut ctx = RequestContext::default();
+    ctx.decision = "public";
+    if let Ok(cfg) = Config::for_env(env) {
+        ctx.log = cfg.log_requests;
+        ctx.advertise_metadata = cfg.authkit_domain.is_some();
+    }
+    let parts = url_parts(&url);
+    let facts = RequestFacts {
+        method: &method,
+        headers: &headers,
+        parts: parts.as_ref(),
+        started: started as u64,
+    };
+    respond(proxy::origin::received(answer), &facts, ctx)
+}
+
+/// What answering needs to know about the request once it is handled.
+struct RequestFacts<'a> {
+    method: &'a str,
+    headers: &'a web_sys::Headers,
+    parts: Option<&'a UrlParts<'a>>,
+    started: u64,
+}
+
+/// Every answer's last step: an error becomes its response (the one map, [`error`]), the
+/// request's cookies go on, and the log line is written if the mode wants one.
+fn respond(
+    outcome: std::result::Result<web_sys::Response, GatewayError>,
+    facts: &RequestFacts<'_>,
+    mut ctx: RequestContext,
+) -> std::result::Result<web_sys::Response, JsValue> {
+    let parts = facts.parts;
     let mut error_code = None;
     let response = match outcome {
         Ok(response) => response,
@@ -112,7 +193,7 @@ pub async fn fetch(
             error_code = Some(error.code());
             // A detail recorded on the way (why WorkOS could not answer) says more.
             ctx.reason.get_or_insert_with(|| error.log_detail());
-            let document = http::is_document(&method, &headers);
+            let document = http::is_document(facts.method, facts.headers);
             // Built only here: most requests never challenge anyone.
             let site = ChallengeSite {
                 realm: parts.map_or("", |p| p.host).to_owned(),
@@ -131,14 +212,14 @@ pub async fn fetch(
     let status = response.status();
     if ctx.log.wants(status, ctx.decision) {
         log_line(&workos_edge_core::json::to_text(&serde_json::json!({
-                "method": method,
-                "path": log_prefix(raw_path),
+                "method": facts.method,
+                "path": log_prefix(parts.map_or("", |parts| parts.path)),
                 "status": status,
                 "decision": ctx.decision,
                 "error": error_code,
                 "reason": ctx.reason,
                 "auth_ms": ctx.auth_ms,
-                "total_ms": now_ms().saturating_sub(started),
+                "total_ms": now_ms().saturating_sub(facts.started),
         })));
     }
     Ok(response)

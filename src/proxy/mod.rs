@@ -4,7 +4,8 @@
 
 mod assertion;
 mod headers;
-mod origin;
+pub mod origin;
+pub mod public;
 
 use crate::runtime::bindings::Env;
 use web_sys::{Request, Response};

@@ -43,6 +43,20 @@ pub async fn forward(
     env: &Env,
     cfg: &Config,
 ) -> Result<Response, GatewayError> {
+    let sent = send(&request, url, path, &headers, audience, env, cfg)?;
+    received(JsFuture::from(sent).await)
+}
+
+/// The sending half of [`forward`]: the runtime's promise of the origin's response.
+pub fn send(
+    request: &Request,
+    url: &UrlParts<'_>,
+    path: &str,
+    headers: &Headers,
+    audience: Audience,
+    env: &Env,
+    cfg: &Config,
+) -> Result<Promise, GatewayError> {
     let base = cfg.origin_url.as_deref().unwrap_or(url.origin);
     let mut target =
         String::with_capacity(base.len() + path.len() + 1 + url.query.map_or(0, str::len));
@@ -54,18 +68,18 @@ pub async fn forward(
     }
     let init = RequestInit::new();
     init.set_method(&request.method());
-    init.set_headers(&headers);
+    init.set_headers(headers);
     init.set_redirect(RequestRedirect::Manual);
     if let Some(body) = request.body() {
         init.set_body(&body);
     }
-    let sent = match &cfg.origin_url {
+    match &cfg.origin_url {
         Some(_) => {
             if let Some(mode) = cache_mode(audience) {
                 init.set_cache(mode);
             }
             let outgoing = Request::new_with_str_and_init(&target, &init)?;
-            global_fetch(&outgoing)
+            Ok(global_fetch(&outgoing))
         }
         None => {
             let outgoing = Request::new_with_str_and_init(&target, &init)?;
@@ -74,11 +88,14 @@ pub async fn forward(
                     setting: "ORIGIN_URL",
                     problem: "is not set and there is no ASSETS binding to serve www/".into(),
                 })
-            })?
+            })
         }
-    };
-    let response: Response = JsFuture::from(sent)
-        .await
+    }
+}
+
+/// The receiving half of [`forward`]: the origin's answer, if it can be passed on.
+pub fn received(answer: Result<JsValue, JsValue>) -> Result<Response, GatewayError> {
+    let response: Response = answer
         .map_err(|_| GatewayError::Upstream("the origin could not be reached".into()))?
         .unchecked_into();
     let status = response.status();
@@ -91,13 +108,24 @@ pub async fn forward(
     Ok(response)
 }
 
-/// `env[binding].fetch(request)`, or `None` when there is no such fetcher binding.
-fn binding_fetch(env: &Env, binding: &str, request: &Request) -> Option<Promise> {
+/// Whether [`send`] has somewhere to send to: `ORIGIN_URL`, or the `ASSETS` binding.
+pub fn reachable(env: &Env, cfg: &Config) -> bool {
+    cfg.origin_url.is_some() || fetcher(env, "ASSETS").is_some()
+}
+
+/// `env[binding]` and its `fetch`, if it is a fetcher binding.
+fn fetcher(env: &Env, binding: &str) -> Option<(JsValue, Function)> {
     let fetcher = Reflect::get(env, &JsValue::from_str(binding)).ok()?;
     let fetch: Function = Reflect::get(&fetcher, &JsValue::from_str("fetch"))
         .ok()?
         .dyn_into()
         .ok()?;
+    Some((fetcher, fetch))
+}
+
+/// `env[binding].fetch(request)`, or `None` when there is no such fetcher binding.
+fn binding_fetch(env: &Env, binding: &str, request: &Request) -> Option<Promise> {
+    let (fetcher, fetch) = fetcher(env, binding)?;
     fetch.call1(&fetcher, request).ok()?.dyn_into().ok()
 }
 
