@@ -346,11 +346,14 @@ try {
   for (const worker of workers) {
     // Each instance's workerd, told apart by which pids are new once it is up.
     const known = new Set(workerdPids());
-    const mf = miniflare(worker, {}, { inspect: worker.key === profileKey });
+    // The profiler attaches to the instance the measured path runs on (`--only refresh`: the
+    // refresh-due one).
+    const profileDue = only.size === 1 && only.has('refresh');
+    const mf = miniflare(worker, {}, { inspect: worker.key === profileKey && !profileDue });
     worker.url = (await mf.ready).href.replace(/\/$/, '');
     [worker.pid] = workerdPids().filter((pid) => !known.has(pid));
     workerdPids().forEach((pid) => known.add(pid));
-    const due = miniflare(worker, { REFRESH_BUFFER_SECONDS: '7200' });
+    const due = miniflare(worker, { REFRESH_BUFFER_SECONDS: '7200' }, { inspect: worker.key === profileKey && profileDue });
     worker.dueUrl = (await due.ready).href.replace(/\/$/, '');
     [worker.duePid] = workerdPids().filter((pid) => !known.has(pid));
     if (!worker.pid || !worker.duePid) throw new Error(`${worker.name}: its workerd process was not found`);
