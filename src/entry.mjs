@@ -2,19 +2,27 @@
 // glue (`./glue.js`, which instantiates the wasm from `./glue_bg.wasm`, a module import as
 // production requires) and bundles the two into build/worker.mjs, wrangler's `main`.
 //
-// It only hands calls to the wasm: no per-request wrapper objects, and for plain public
-// requests no async export at all (the public lane). The glue is generated with
+// It only hands calls to the wasm: no per-request wrapper objects, and for requests that need
+// no waiting (plain public ones, signed-in ones with a known session) no async export at all. The glue is generated with
 // wasm-bindgen's reset-state support, so a trap in the wasm (which the request paths' lints
 // rule out) leaves the next call with a fresh instance instead of a broken one.
 import * as wasm from './glue.js';
 
 export default {
   fetch(request, env, ctx) {
-    // The public lane (src/lib.rs `fetchPublic`): a plain public request goes to the origin
+    // The lanes (src/proxy/lane.rs): a request that needs no waiting goes to the origin
     // without the async export's machinery; anything else takes `fetch`.
     const started = Date.now();
-    const sent = wasm.fetchPublic(request, env);
+    const sent = wasm.fetchLane(request, env);
     if (sent === undefined) return wasm.fetch(request, env, ctx);
+    if (Array.isArray(sent)) {
+      // Signed in: the wasm makes every answer private and adds the request's cookies.
+      const [origin, answer] = sent;
+      return origin.then(
+        (response) => answer.answered(response),
+        () => answer.failed(),
+      );
+    }
     return sent.then(
       (response) => (passesOn(response.status) ? response : wasm.publicAnswered(request, env, response, started)),
       () => wasm.publicFailed(request, env, started),

@@ -62,6 +62,7 @@ use workos_edge_core::web::{normalize_path, url_parts, UrlParts};
 use crate::config::Config;
 use crate::context::RequestContext;
 use crate::error::{ChallengeSite, GatewayError};
+use crate::proxy::lane::Sent;
 use crate::runtime::bindings::Env;
 use crate::runtime::{log_line, now_ms};
 
@@ -113,16 +114,56 @@ pub async fn fetch(
     respond(outcome, &facts, ctx)
 }
 
-/// The public lane: a request for a public path that needs nothing but passing on (no CORS,
-/// no `LOG_REQUESTS=all`) is sent to the origin synchronously, without the async machinery an
-/// `async` export costs (a promise, a microtask queue and closures per await: most of the
-/// Worker's own CPU on such a request). Returns the origin's promise, or `undefined` when the
-/// request needs [`fetch`]. `src/entry.mjs` passes a 101, 2xx or 3xx answer on as it is (as
-/// [`fetch`] would: relayed, and not logged) and hands any other to [`public_answered`], and a
-/// failure to [`public_failed`].
-#[wasm_bindgen(js_name = fetchPublic)]
-pub fn fetch_public(request: &web_sys::Request, env: &Env) -> JsValue {
-    proxy::public::send(request, env).map_or(JsValue::UNDEFINED, JsValue::from)
+/// The lanes ([`proxy::lane`]): a request that can be sent to the origin without waiting for
+/// anything is sent synchronously, without the machinery an `async` export costs. Returns
+/// `undefined` when the request needs [`fetch`]; for a plain public request, the origin's
+/// promise (`src/entry.mjs` passes a 101, 2xx or 3xx answer on as it is, as [`fetch`] would:
+/// relayed and not logged, and hands any other to [`public_answered`], a failure to
+/// [`public_failed`]); for a signed-in request, `[promise, SignedInAnswer]`, whose
+/// [`SignedInAnswer::answered`] or [`SignedInAnswer::failed`] finishes it.
+#[wasm_bindgen(js_name = fetchLane)]
+pub fn fetch_lane(request: &web_sys::Request, env: &Env) -> JsValue {
+    let started = now_ms();
+    match proxy::lane::send(request, env) {
+        None => JsValue::UNDEFINED,
+        Some(Sent::Public(sent)) => sent.into(),
+        Some(Sent::SignedIn(sent, ctx)) => {
+            let answer = SignedInAnswer {
+                // The same JS object (its inherent `clone` would copy the request).
+                request: Clone::clone(request),
+                ctx,
+                started,
+            };
+            js_sys::Array::of2(&sent, &JsValue::from(answer)).into()
+        }
+    }
+}
+
+/// A signed-in request a lane sent, waiting for the origin's answer.
+#[wasm_bindgen]
+pub struct SignedInAnswer {
+    request: web_sys::Request,
+    ctx: RequestContext,
+    started: u64,
+}
+
+#[wasm_bindgen]
+impl SignedInAnswer {
+    /// The origin answered: the response made private, with the request's cookies, logged as
+    /// [`fetch`] does.
+    pub fn answered(
+        self,
+        response: web_sys::Response,
+    ) -> std::result::Result<web_sys::Response, JsValue> {
+        let outcome = proxy::lane::answered_signed_in(Ok(response.into()), &self.ctx);
+        finish_lane(&self.request, outcome, self.ctx, self.started)
+    }
+
+    /// The origin could not be reached.
+    pub fn failed(self) -> std::result::Result<web_sys::Response, JsValue> {
+        let outcome = proxy::lane::answered_signed_in(Err(JsValue::UNDEFINED), &self.ctx);
+        finish_lane(&self.request, outcome, self.ctx, self.started)
+    }
 }
 
 /// The public lane's answer when it is not a plain success: checked and logged as [`fetch`]
@@ -153,21 +194,32 @@ fn finish_public(
     answer: std::result::Result<JsValue, JsValue>,
     started: f64,
 ) -> std::result::Result<web_sys::Response, JsValue> {
-    let (method, headers, url) = (request.method(), request.headers(), request.url());
     let mut ctx = RequestContext::default();
     ctx.decision = "public";
     if let Ok(cfg) = Config::for_env(env) {
         ctx.log = cfg.log_requests;
         ctx.advertise_metadata = cfg.authkit_domain.is_some();
     }
+    let outcome = proxy::origin::received(answer);
+    finish_lane(request, outcome, ctx, started as u64)
+}
+
+/// [`respond`] for a request a lane sent.
+fn finish_lane(
+    request: &web_sys::Request,
+    outcome: std::result::Result<web_sys::Response, GatewayError>,
+    ctx: RequestContext,
+    started: u64,
+) -> std::result::Result<web_sys::Response, JsValue> {
+    let (method, headers, url) = (request.method(), request.headers(), request.url());
     let parts = url_parts(&url);
     let facts = RequestFacts {
         method: &method,
         headers: &headers,
         parts: parts.as_ref(),
-        started: started as u64,
+        started,
     };
-    respond(proxy::origin::received(answer), &facts, ctx)
+    respond(outcome, &facts, ctx)
 }
 
 /// What answering needs to know about the request once it is handled.

@@ -36,6 +36,38 @@ thread_local! {
         RefCell::new(TaggedCache::new(SESSION_CACHE_LIMIT, SESSION_CACHE_BYTES));
 }
 
+/// [`resolve`] for a cookie value resolved before and usable as it is: `None` when resolving
+/// it needs more (opening, verifying, refreshing: take [`resolve`]).
+pub fn resolve_cached(
+    cfg: &Config,
+    cookie_header: Option<&str>,
+    now_ms: u64,
+) -> Option<SessionState> {
+    let value = cookie_header.and_then(|h| session_cookie_value(h, &cfg.cookie_name))?;
+    cached(cfg, cookie_header, &value, (now_ms / 1000) as i64)
+}
+
+/// The resolved-session cache's answer for `sealed`, if it has one still usable.
+fn cached(
+    cfg: &Config,
+    cookie_header: Option<&str>,
+    sealed: &str,
+    now_s: i64,
+) -> Option<SessionState> {
+    // Keyed on what the seal's MAC covers: the `~N` suffix is not authenticated.
+    let authenticated = authenticated_part(sealed);
+    let tag = seal_tag(authenticated);
+    let (active, usable_until) = SESSIONS.with(|c| c.borrow().get(authenticated, tag).cloned())?;
+    if now_s >= usable_until {
+        return None;
+    }
+    let (sid, iat) = (active.claims.sid.as_deref(), active.issued_at);
+    if activity::timed_out(cfg, cookie_header, sid, iat, now_s as u64) {
+        return Some(idle());
+    }
+    Some(SessionState::Active(active))
+}
+
 /// Resolves the request's session.
 pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> SessionState {
     let Some(value) = cookie_header.and_then(|h| session_cookie_value(h, &cfg.cookie_name)) else {
@@ -52,18 +84,8 @@ pub async fn resolve(cfg: &Config, cookie_header: Option<&str>, now_ms: u64) -> 
     };
     let sealed: &str = &value;
     let now_s = (now_ms / 1000) as i64;
-    // Keyed on what the seal's MAC covers: the `~N` suffix is not authenticated.
-    let authenticated = authenticated_part(sealed);
-    let tag = seal_tag(authenticated);
-    let cached = SESSIONS.with(|c| c.borrow().get(authenticated, tag).cloned());
-    if let Some((active, usable_until)) = cached {
-        if now_s < usable_until {
-            let (sid, iat) = (active.claims.sid.as_deref(), active.issued_at);
-            if activity::timed_out(cfg, cookie_header, sid, iat, now_s as u64) {
-                return idle();
-            }
-            return SessionState::Active(active);
-        }
+    if let Some(state) = cached(cfg, cookie_header, sealed, now_s) {
+        return state;
     }
     let (session, sealed_with) = match open_session_reporting(Some(sealed), &cfg.passwords, now_ms)
     {

@@ -4,8 +4,8 @@
 
 mod assertion;
 mod headers;
+pub mod lane;
 pub mod origin;
-pub mod public;
 
 use crate::runtime::bindings::Env;
 use web_sys::{Request, Response};

@@ -68,15 +68,7 @@ pub async fn is_revoked(cfg: &Config, sid: &str, now_s: u64) -> bool {
     if let Some(namespace) = &cfg.revocations {
         let due = LIST.with(|list| {
             let mut list = list.borrow_mut();
-            let polling = list
-                .syncing_since
-                .is_some_and(|since| now_s.saturating_sub(since) < abandon_after(cfg));
-            let due = match list.synced_at {
-                // Until the first poll has answered, every request asks: none is judged on an
-                // empty list while the first poll is under way.
-                None => true,
-                Some(at) => !polling && now_s.saturating_sub(at) >= cfg.revocation_sync_seconds,
-            };
+            let due = poll_due(&list, cfg, now_s);
             if due {
                 list.syncing_since = Some(now_s);
             }
@@ -87,6 +79,29 @@ pub async fn is_revoked(cfg: &Config, sid: &str, now_s: u64) -> bool {
         }
     }
     LIST.with(|list| list.borrow().revoked.contains_key(sid))
+}
+
+/// [`is_revoked`] without waiting: `None` when the list is due to be polled (then only
+/// [`is_revoked`] may answer).
+pub fn known_revoked(cfg: &Config, sid: &str, now_s: u64) -> Option<bool> {
+    LIST.with(|list| {
+        let list = list.borrow();
+        let due = cfg.revocations.is_some() && poll_due(&list, cfg, now_s);
+        (!due).then(|| list.revoked.contains_key(sid))
+    })
+}
+
+/// Whether a request at `now_s` should poll the list.
+fn poll_due(list: &IsolateList, cfg: &Config, now_s: u64) -> bool {
+    let polling = list
+        .syncing_since
+        .is_some_and(|since| now_s.saturating_sub(since) < abandon_after(cfg));
+    match list.synced_at {
+        // Until the first poll has answered, every request asks: none is judged on an empty
+        // list while the first poll is under way.
+        None => true,
+        Some(at) => !polling && now_s.saturating_sub(at) >= cfg.revocation_sync_seconds,
+    }
 }
 
 async fn sync(namespace: &ObjectNamespace, now_s: u64) {

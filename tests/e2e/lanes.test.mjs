@@ -1,21 +1,26 @@
-// The public lane (src/lib.rs `fetchPublic`, src/entry.mjs): plain public requests go to the
-// origin without the async export. Whatever the origin answers, or if it cannot be reached,
-// the client and the log must see what the full pipeline gives: statuses relayed (redirects
-// not followed), bodies streamed both ways, origin errors logged in the default `events` mode,
-// an unreachable origin answered with the error page or JSON, and the full pipeline taken
-// whenever the lane does not apply (LOG_REQUESTS=all).
+// The lanes (src/proxy/lane.rs, `fetchLane` and src/entry.mjs): plain public requests, and
+// signed-in requests whose session is known and needs no waiting, go to the origin without the
+// async export. Whatever the origin answers, or if it cannot be reached, the client, the origin
+// and the log must see what the full pipeline gives: statuses relayed (redirects not
+// followed), bodies streamed both ways, identity headers (spoofed ones stripped) and private
+// responses for signed-in requests, origin errors logged in the default `events` mode, an
+// unreachable origin answered with the error page or JSON, and the full pipeline taken
+// whenever a lane does not apply (LOG_REQUESTS=all, route rules not met).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { artifacts, freePort, startWorker } from './harness.mjs';
+import { artifacts, Browser, freePort, startEmulator, startWorker } from './harness.mjs';
 
 let origin;
 let lane;
 let logsAll;
 let unreachable;
+let emulator;
+let signedIn;
+let signedInDown;
 const seen = [];
 
 before(async () => {
@@ -35,15 +40,19 @@ before(async () => {
   await new Promise((r) => server.listen(port, '127.0.0.1', r));
   origin = { url: `http://127.0.0.1:${port}`, stop: () => server.close() };
   const common = { WORKOS_API_BASE_URL: 'http://127.0.0.1:9', PUBLIC_PATHS: '/public/*', WORKOS_COOKIE_SECURE: 'false' };
-  [lane, logsAll, unreachable] = await Promise.all([
+  emulator = await startEmulator();
+  const withWorkOS = { ...common, WORKOS_API_BASE_URL: emulator.url, ROUTE_RULES: '/app/reports/*=permission:nobody:has-this' };
+  [lane, logsAll, unreachable, signedIn, signedInDown] = await Promise.all([
     startWorker({ ...common, ORIGIN_URL: origin.url }),
     startWorker({ ...common, ORIGIN_URL: origin.url, LOG_REQUESTS: 'all' }),
     startWorker({ ...common, ORIGIN_URL: `http://127.0.0.1:${await freePort()}` }),
+    startWorker({ ...withWorkOS, ORIGIN_URL: origin.url }),
+    startWorker({ ...withWorkOS, ORIGIN_URL: `http://127.0.0.1:${await freePort()}` }),
   ]);
 });
 
 after(() => {
-  for (const s of [lane, logsAll, unreachable, origin]) s?.stop();
+  for (const s of [lane, logsAll, unreachable, signedIn, signedInDown, emulator, origin]) s?.stop();
 });
 
 /** The Worker's log lines (JSON) whose path starts with `prefix`, once at least `count` are there. */
@@ -119,4 +128,55 @@ test('LOG_REQUESTS=all logs every public request (the full pipeline, not the lan
   await (await fetch(`${logsAll.url}/public/all/status/200`)).arrayBuffer();
   const lines = await logLines(logsAll, '/public/all/', 1);
   assert.deepStrictEqual(lines.map((l) => [l.status, l.decision]), [[200, 'public']]);
+});
+
+/** A browser signed in on `worker`, whose session the Worker has resolved once (so the next
+ *  requests find it known: the signed-in lane). */
+async function knownSession(worker) {
+  const b = new Browser(worker.url);
+  await b.signIn('/app/start');
+  await (await b.request('/app/warm-up', { document: false })).arrayBuffer();
+  return b;
+}
+
+test('signed in, session known: identity headers (spoofed ones stripped), a private answer, statuses relayed', async () => {
+  const b = await knownSession(signedIn);
+  for (const status of [200, 404, 503]) {
+    const res = await b.request(`/app/status/${status}`, { document: false, headers: { 'x-workos-user-id': 'user_evil', 'X_WorkOS_User_Email': 'evil@example.com' } });
+    assert.equal(res.status, status);
+    assert.equal(await res.text(), `origin GET /app/status/${status} `);
+    assert.equal(res.headers.get('cache-control'), 'private, no-store');
+    assert.match(res.headers.get('vary'), /Cookie/);
+    assert.match(res.headers.get('server-timing'), /auth;dur=\d+;desc="authenticated"/);
+    const sent = seen.at(-1).headers;
+    assert.match(sent['x-workos-user-id'], /^user_/);
+    assert.notEqual(sent['x-workos-user-id'], 'user_evil');
+    assert.equal(sent['x-workos-user-email'], 'ada@example.com');
+    assert.equal(sent.x_workos_user_email, undefined);
+    assert.match(sent.cookie, /wos-session=/, 'the origin gets the session cookie');
+  }
+  const lines = await logLines(signedIn, '/app/status/', 2);
+  assert.deepStrictEqual(lines.map((l) => [l.status, l.decision]), [
+    [404, 'authenticated'],
+    [503, 'authenticated'],
+  ]);
+});
+
+test('signed in: a route rule not met is refused as by the full pipeline', async () => {
+  const b = await knownSession(signedIn);
+  const before = seen.length;
+  const res = await b.request('/app/reports/q3', { document: false, headers: { accept: 'application/json' } });
+  assert.equal(res.status, 403);
+  assert.equal(seen.length, before, 'the origin was not asked');
+});
+
+test('signed in, origin unreachable: the error page for documents, JSON otherwise', async () => {
+  const b = await knownSession(signedInDown);
+  const page = await b.request('/app/down');
+  assert.equal(page.status, 502);
+  assert.match(await page.text(), /<h1>502<\/h1>/);
+  const api = await b.request('/app/down', { document: false, headers: { accept: 'application/json' } });
+  assert.equal(api.status, 502);
+  assert.equal((await api.json()).error, 'upstream_error');
+  assert.equal(api.headers.get('cache-control'), 'private, no-store');
 });
