@@ -14,9 +14,11 @@
 //! * [`refresh`] coordinates refreshes (in the isolate, or in a Durable Object), and
 //!   [`revocation`] keeps the sessions revoked by webhook out (a Durable Object list);
 //! * [`routes`] are the `/auth/*` handlers and `/.well-known/` documents, [`proxy`] the
-//!   pipeline to the origin;
+//!   pipeline to the origin, and [`proxy::lane`] its synchronous lanes for requests that need
+//!   no waiting (plain public ones, signed-in ones with a known session);
 //! * [`tokens`] (JWKS, WebCrypto), [`cache`] (verified credentials per isolate), [`workos`]
-//!   (fetch), [`config`], [`runtime`];
+//!   (fetch), [`config`], [`runtime`] (the runtime's APIs, bound directly; `src/entry.mjs` is
+//!   the JavaScript entry that calls [`fetch_lane`] and [`fetch`]);
 //! * [`error`] is the only place failures become responses, and [`context`] makes sure every
 //!   response carries the cookies the request produced.
 //!
