@@ -3,9 +3,10 @@
 // production requires) and bundles the two into build/worker.mjs, wrangler's `main`.
 //
 // It only hands calls to the wasm: no per-request wrapper objects, and for requests that need
-// no waiting (plain public ones, signed-in ones with a known session) no async export at all. The glue is generated with
-// wasm-bindgen's reset-state support, so a trap in the wasm (which the request paths' lints
-// rule out) leaves the next call with a fresh instance instead of a broken one.
+// no waiting (plain public ones, signed-in ones with a known session) no async export at all.
+// The glue is generated with wasm-bindgen's reset-state support, so a trap in the wasm (which
+// the request paths' lints rule out) leaves the next call with a fresh instance instead of a
+// broken one.
 import * as wasm from './glue.js';
 
 export default {

@@ -95,9 +95,10 @@ pub async fn fetch(
     _ctx: JsValue,
 ) -> std::result::Result<web_sys::Response, JsValue> {
     let started = now_ms();
+    // The same JS object, for the answer (its inherent `clone` would copy the request).
+    let original = Clone::clone(&request);
     // As sent: other methods are refused, never read as another.
     let method = request.method();
-    let headers = request.headers();
     // Read and split once: the routes, the origin URL and any challenge use these parts.
     let url = request.url();
     let parts = url_parts(&url);
@@ -107,13 +108,7 @@ pub async fn fetch(
         Some(parts) => handle(request, &method, parts, &env, &mut ctx).await,
         None => Err(GatewayError::BadRequest("The request URL is malformed.")),
     };
-    let facts = RequestFacts {
-        method: &method,
-        headers: &headers,
-        parts: parts.as_ref(),
-        started,
-    };
-    respond(outcome, &facts, ctx)
+    reply_to(&original, outcome, ctx, started)
 }
 
 /// The lanes ([`proxy::lane`]): a request that can be sent to the origin without waiting for
@@ -158,13 +153,13 @@ impl SignedInAnswer {
         response: web_sys::Response,
     ) -> std::result::Result<web_sys::Response, JsValue> {
         let outcome = proxy::lane::answered_signed_in(Ok(response.into()), &self.ctx);
-        finish_lane(&self.request, outcome, self.ctx, self.started)
+        reply_to(&self.request, outcome, self.ctx, self.started)
     }
 
     /// The origin could not be reached.
     pub fn failed(self) -> std::result::Result<web_sys::Response, JsValue> {
         let outcome = proxy::lane::answered_signed_in(Err(JsValue::UNDEFINED), &self.ctx);
-        finish_lane(&self.request, outcome, self.ctx, self.started)
+        reply_to(&self.request, outcome, self.ctx, self.started)
     }
 }
 
@@ -203,11 +198,12 @@ fn finish_public(
         ctx.advertise_metadata = cfg.authkit_domain.is_some();
     }
     let outcome = proxy::origin::received(answer);
-    finish_lane(request, outcome, ctx, started as u64)
+    reply_to(request, outcome, ctx, started as u64)
 }
 
-/// [`respond`] for a request a lane sent.
-fn finish_lane(
+/// [`respond`] to `request` (read again: its body may be gone, its method, headers and URL
+/// are not).
+fn reply_to(
     request: &web_sys::Request,
     outcome: std::result::Result<web_sys::Response, GatewayError>,
     ctx: RequestContext,
